@@ -1,0 +1,212 @@
+import uuid
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+from .enums import AddressType, AdminRoleType, UserRole, UserStatus
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @staticmethod
+    def normalize_email(email):
+        # The whole address is compared case-insensitively: people type their email in any case.
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email=self.normalize_email(username))
+
+    def create_user(self, email, password=None, **fields):
+        from accounts.services import user_create
+
+        return user_create(email=email, password=password, **fields)
+
+    def create_superuser(self, email, password=None, **fields):
+        from accounts.services import staff_user_create
+
+        fields.pop("role", None)
+        return staff_user_create(
+            email=email, password=password, role_type=AdminRoleType.SUPER_ADMIN, **fields
+        )
+
+
+class User(AbstractBaseUser):
+    """Every person on the platform: buyers, sellers, couriers and staff (role ``admin``).
+
+    Staff rights come from ``admin_roles`` rows (see ``accounts.permissions``), not from Django's
+    groups and flags: there are no ``is_staff`` / ``is_superuser`` columns, they are derived.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    email = models.CharField(_("email"), max_length=255)
+    phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)
+    password = models.CharField(_("password"), max_length=255, db_column="password_hash")
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    avatar_url = models.TextField(_("avatar URL"), null=True, blank=True)
+    role = EnumField(_("role"), enum_type="user_role_enum", choices=UserRole.choices)
+    status = EnumField(
+        _("status"),
+        enum_type="user_status_enum",
+        choices=UserStatus.choices,
+        default=UserStatus.ACTIVE,
+        db_default="active",
+    )
+    email_verified = models.BooleanField(_("email verified"), null=True, blank=True, default=False, db_default=False)
+    phone_verified = models.BooleanField(_("phone verified"), null=True, blank=True, default=False, db_default=False)
+    last_login = models.DateTimeField(_("last login"), null=True, blank=True, db_column="last_login_at")
+    created_at = models.DateTimeField(_("created"), db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(_("updated"), db_default=Now(), auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        db_table = "users"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = [
+            Index(fields=["role"], name="idx_users_role"),
+            Index(fields=["status"], name="idx_users_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["uuid"], name="idx_users_uuid"),
+            models.UniqueConstraint(
+                fields=["email"], name="idx_users_email", violation_error_message=_("This email is already registered.")
+            ),
+            models.UniqueConstraint(
+                fields=["phone"], name="idx_users_phone", violation_error_message=_("This phone is already registered.")
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def clean(self):
+        super().clean()
+        self.email = UserManager.normalize_email(self.email)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name
+
+    # --- derived flags ------------------------------------------------------------------
+    @property
+    def is_active(self):
+        """Only active, not soft-deleted accounts may sign in or act."""
+        return self.status == UserStatus.ACTIVE and self.deleted_at is None
+
+    @property
+    def is_staff(self):
+        """Staff may enter the back office: role ``admin`` with at least one live admin role."""
+        return self.is_active and self.role == UserRole.ADMIN and bool(self.active_admin_roles)
+
+    @property
+    def is_superuser(self):
+        return self.is_staff and any(r.role_type == AdminRoleType.SUPER_ADMIN for r in self.active_admin_roles)
+
+    @cached_property
+    def active_admin_roles(self):
+        """This user's admin roles that have not expired (one query, cached on the instance)."""
+        if self.pk is None or self.role != UserRole.ADMIN:
+            return []
+        return list(self.admin_roles.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())))
+
+    # --- permissions (delegated to the authentication backends, like PermissionsMixin) ---
+    def has_perm(self, perm, obj=None):
+        return any(
+            hasattr(backend, "has_perm") and backend.has_perm(self, perm, obj) for backend in auth.get_backends()
+        )
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        return any(
+            hasattr(backend, "has_module_perms") and backend.has_module_perms(self, app_label)
+            for backend in auth.get_backends()
+        )
+
+
+class AdminRole(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles", db_index=False)
+    role_type = EnumField(enum_type="admin_role_enum", choices=AdminRoleType.choices)
+    permissions = models.JSONField(default=dict)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, db_column="granted_by", related_name="granted_admin_roles", null=True, blank=True)
+    granted_at = models.DateTimeField(db_default=Now())
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "admin_roles"
+        indexes = [
+            Index(fields=["user"], name="idx_admin_roles_user_id"),
+            Index(fields=["role_type"], name="idx_admin_roles_type"),
+        ]
+
+
+class UserSession(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    token = models.CharField(max_length=255)
+    refresh_token = models.CharField(max_length=255, null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    last_activity_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "user_sessions"
+        indexes = [
+            Index(fields=["user"], name="idx_sessions_user_id"),
+            Index(fields=["expires_at"], name="idx_sessions_expires_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["token"], name="idx_sessions_token"),
+            models.UniqueConstraint(fields=["refresh_token"], name="user_sessions_refresh_token_key"),
+        ]
+
+
+class UserAddress(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses", db_index=False)
+    type = EnumField(enum_type="address_type_enum", choices=AddressType.choices)
+    is_default = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    label = models.CharField(max_length=50, null=True, blank=True)
+    full_name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=20)
+    country = models.CharField(max_length=100)
+    city = models.CharField(max_length=100)
+    district = models.CharField(max_length=100, null=True, blank=True)
+    street = models.CharField(max_length=255)
+    building = models.CharField(max_length=50, null=True, blank=True)
+    apartment = models.CharField(max_length=50, null=True, blank=True)
+    postal_code = models.CharField(max_length=20, null=True, blank=True)
+    latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True)
+    delivery_instructions = models.TextField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "user_addresses"
+        indexes = [
+            Index(fields=["user"], name="idx_addresses_user_id"),
+            Index(fields=["user", "is_default"], name="idx_addresses_is_default"),
+            Index(fields=["latitude", "longitude"], name="idx_addresses_location"),
+        ]

@@ -1,0 +1,3 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+from .enums import ChatRole, ChatType, MessageType
+
+
+class Chat(models.Model):
+    type = EnumField(enum_type="chat_type_enum", choices=ChatType.choices)
+    name = models.CharField(max_length=255, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="created_chats")
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "chats"
+        indexes = [
+            Index(fields=["type"], name="idx_chats_type"),
+            Index(fields=["-last_message_at"], name="idx_chats_last_message"),
+        ]
+
+
+class ChatParticipant(models.Model):
+    chat = models.ForeignKey("Chat", on_delete=models.CASCADE, related_name="participants", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships", db_index=False)
+    role = EnumField(enum_type="chat_role_enum", choices=ChatRole.choices, null=True, blank=True, default=ChatRole.MEMBER, db_default="member")
+    joined_at = models.DateTimeField(db_default=Now())
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    is_muted = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+
+    class Meta:
+        db_table = "chat_participants"
+        indexes = [
+            Index(fields=["chat"], name="idx_chat_participants_chat_id"),
+            Index(fields=["user"], name="idx_chat_participants_user_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "user"], name="idx_chat_participants_unique"),
+        ]
+
+
+class Message(models.Model):
+    chat = models.ForeignKey("Chat", on_delete=models.CASCADE, related_name="messages", db_index=False)
+    sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_messages", db_index=False)
+    reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, related_name="replies", null=True, blank=True)
+    type = EnumField(enum_type="message_type_enum", choices=MessageType.choices, default=MessageType.TEXT, db_default="text")
+    content = models.TextField(null=True, blank=True)
+    media_url = models.TextField(null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    is_edited = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    is_deleted = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "messages"
+        indexes = [
+            Index(fields=["chat"], name="idx_messages_chat_id"),
+            Index(fields=["sender"], name="idx_messages_sender_id"),
+            Index(fields=["-created_at"], name="idx_messages_created"),
+        ]
+
+
+class MessageRead(models.Model):
+    message = models.ForeignKey("Message", on_delete=models.CASCADE, related_name="reads", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_reads", db_index=False)
+    read_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        db_table = "message_reads"
+        indexes = [
+            Index(fields=["message"], name="idx_message_reads_message_id"),
+            Index(fields=["user"], name="idx_message_reads_user_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="idx_message_reads_unique"),
+        ]

@@ -1,0 +1,105 @@
+from decimal import Decimal
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+from .enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
+
+
+class Wallet(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallets", db_index=False)
+    balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "wallets"
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="idx_wallets_user_id"),
+        ]
+
+
+class WalletTransaction(models.Model):
+    wallet = models.ForeignKey("Wallet", on_delete=models.CASCADE, related_name="transactions", db_index=False)
+    type = EnumField(enum_type="transaction_type_enum", choices=TransactionType.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    balance_before = models.DecimalField(max_digits=12, decimal_places=2)
+    balance_after = models.DecimalField(max_digits=12, decimal_places=2)
+    reference_type = models.CharField(max_length=50, null=True, blank=True)
+    reference_id = models.BigIntegerField(null=True, blank=True)
+    description = models.TextField(null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "wallet_transactions"
+        indexes = [
+            Index(fields=["wallet"], name="idx_wallet_txn_wallet_id"),
+            Index(fields=["type"], name="idx_wallet_txn_type"),
+            Index(fields=["reference_type", "reference_id"], name="idx_wallet_txn_reference"),
+            Index(fields=["-created_at"], name="idx_wallet_txn_created"),
+        ]
+
+
+class Commission(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions", db_index=False)
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions", db_index=False)
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=2)
+    commission_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    order_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    status = EnumField(enum_type="commission_status_enum", choices=CommissionStatus.choices, default=CommissionStatus.PENDING, db_default="pending")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "commissions"
+        indexes = [
+            Index(fields=["order"], name="idx_commissions_order_id"),
+            Index(fields=["seller"], name="idx_commissions_seller_id"),
+            Index(fields=["status"], name="idx_commissions_status"),
+        ]
+
+
+class Payout(models.Model):
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts", db_index=False)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
+    method = EnumField(enum_type="payout_method_enum", choices=PayoutMethod.choices)
+    status = EnumField(enum_type="payout_status_enum", choices=PayoutStatus.choices, default=PayoutStatus.PENDING, db_default="pending")
+    bank_account = models.ForeignKey("BankAccount", on_delete=models.SET_NULL, related_name="payouts", null=True, blank=True)
+    transaction_id = models.CharField(max_length=255, null=True, blank=True)
+    notes = models.TextField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "payouts"
+        indexes = [
+            Index(fields=["seller"], name="idx_payouts_seller_id"),
+            Index(fields=["status"], name="idx_payouts_status"),
+            Index(fields=["-created_at"], name="idx_payouts_created"),
+        ]
+
+
+class BankAccount(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bank_accounts", db_index=False)
+    bank_name = models.CharField(max_length=200)
+    account_holder_name = models.CharField(max_length=200)
+    account_number = models.CharField(max_length=100)
+    routing_number = models.CharField(max_length=50, null=True, blank=True)
+    is_default = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    is_verified = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "bank_accounts"
+        indexes = [
+            Index(fields=["user"], name="idx_bank_accounts_user_id"),
+            Index(fields=["user", "is_default"], name="idx_bank_accounts_default"),
+        ]

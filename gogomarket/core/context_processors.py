@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def platform(request):
+    return {"CURRENCY": settings.CURRENCY, "SITE_URL": settings.SITE_URL}

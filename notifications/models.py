@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+from .enums import NotificationType
+
+
+class Notification(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    type = EnumField(enum_type="notification_type_enum", choices=NotificationType.choices)
+    title = models.CharField(max_length=255)
+    content = models.TextField()
+    data = models.JSONField(null=True, blank=True)
+    reference_type = models.CharField(max_length=50, null=True, blank=True)
+    reference_id = models.BigIntegerField(null=True, blank=True)
+    is_read = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "notifications"
+        indexes = [
+            Index(fields=["user"], name="idx_notifications_user_id"),
+            Index(fields=["type"], name="idx_notifications_type"),
+            Index(fields=["user", "is_read"], name="idx_notifications_read"),
+            Index(fields=["-created_at"], name="idx_notifications_created"),
+        ]
+
+
+class NotificationSetting(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings", db_index=False)
+    email_enabled = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    push_enabled = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    sms_enabled = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    order_updates = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    promotions = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    messages = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    reviews = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "notification_settings"
+        constraints = [
+            models.UniqueConstraint(fields=["user"], name="idx_notification_settings_user_id"),
+        ]

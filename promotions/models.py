@@ -1,0 +1,88 @@
+from decimal import Decimal
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+from .enums import PromoApplicable, PromoType
+
+
+class PromoCode(models.Model):
+    code = models.CharField(max_length=50)
+    name = models.CharField(max_length=200)
+    description = models.TextField(null=True, blank=True)
+    type = EnumField(enum_type="promo_type_enum", choices=PromoType.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    min_order_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    max_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    usage_limit = models.IntegerField(null=True, blank=True)
+    usage_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
+    usage_limit_per_user = models.IntegerField(null=True, blank=True, default=1, db_default=1)
+    applicable_to = EnumField(enum_type="promo_applicable_enum", choices=PromoApplicable.choices)
+    applicable_ids = models.JSONField(null=True, blank=True)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="+")
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "promo_codes"
+        indexes = [
+            Index(fields=["is_active", "starts_at", "expires_at"], name="idx_promo_codes_active"),
+            Index(fields=["type"], name="idx_promo_codes_type"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="idx_promo_codes_code"),
+        ]
+
+
+class PromoCodeUsage(models.Model):
+    promo_code = models.ForeignKey("PromoCode", on_delete=models.PROTECT, related_name="usages", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "promo_code_usage"
+        indexes = [
+            Index(fields=["promo_code"], name="idx_promo_usage_code_id"),
+            Index(fields=["user"], name="idx_promo_usage_user_id"),
+            Index(fields=["order"], name="idx_promo_usage_order_id"),
+        ]
+
+
+class FlashSale(models.Model):
+    name = models.CharField(max_length=200)
+    description = models.TextField(null=True, blank=True)
+    discount_percentage = models.DecimalField(max_digits=5, decimal_places=2)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "flash_sales"
+        indexes = [
+            Index(fields=["is_active", "starts_at", "ends_at"], name="idx_flash_sales_active"),
+        ]
+
+
+class FlashSaleProduct(models.Model):
+    flash_sale = models.ForeignKey("FlashSale", on_delete=models.CASCADE, related_name="items", db_index=False)
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="flash_sale_entries", db_index=False)
+    original_price = models.DecimalField(max_digits=12, decimal_places=2)
+    sale_price = models.DecimalField(max_digits=12, decimal_places=2)
+    stock_limit = models.IntegerField(null=True, blank=True)
+    sold_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "flash_sale_products"
+        indexes = [
+            Index(fields=["flash_sale"], name="idx_flash_sale_products_sale_id"),
+            Index(fields=["product"], name="idx_flash_sale_products_product_id"),
+        ]

@@ -1,0 +1,68 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Now
+from gogomarket.core.db import EnumField, Index
+
+
+
+class Review(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reviews", db_index=False)
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="reviews", db_index=False)
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received", db_index=False)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written", db_index=False)
+    rating = models.IntegerField()
+    title = models.CharField(max_length=255, null=True, blank=True)
+    content = models.TextField(null=True, blank=True)
+    pros = models.TextField(null=True, blank=True)
+    cons = models.TextField(null=True, blank=True)
+    is_verified_purchase = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    is_approved = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    helpful_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "reviews"
+        indexes = [
+            Index(fields=["product"], name="idx_reviews_product_id"),
+            Index(fields=["seller"], name="idx_reviews_seller_id"),
+            Index(fields=["buyer"], name="idx_reviews_buyer_id"),
+            Index(fields=["order"], name="idx_reviews_order_id"),
+            Index(fields=["rating"], name="idx_reviews_rating"),
+            Index(fields=["is_approved"], name="idx_reviews_approved"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(rating__gte=1) & models.Q(rating__lte=5), name="reviews_rating_between_1_and_5"),
+        ]
+
+
+class ReviewImage(models.Model):
+    review = models.ForeignKey("Review", on_delete=models.CASCADE, related_name="images", db_index=False)
+    url = models.TextField()
+    thumbnail_url = models.TextField(null=True, blank=True)
+    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0)
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+
+    class Meta:
+        db_table = "review_images"
+        indexes = [
+            Index(fields=["review"], name="idx_review_images_review_id"),
+        ]
+
+
+class ReviewResponse(models.Model):
+    review = models.ForeignKey("Review", on_delete=models.CASCADE, related_name="responses", db_index=False)
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_responses", db_index=False)
+    content = models.TextField()
+    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+
+    class Meta:
+        db_table = "review_responses"
+        indexes = [
+            Index(fields=["seller"], name="idx_review_responses_seller_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["review"], name="idx_review_responses_review_id"),
+        ]
