@@ -34,4 +34,3 @@ class AddressType(models.TextChoices):
 
     DELIVERY = "delivery", _("Delivery")
     BILLING = "billing", _("Billing")
-

@@ -1,13 +1,15 @@
 import uuid
+
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from django.db.models.functions import Now
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import AddressType, AdminRoleType, UserRole, UserStatus
@@ -33,9 +35,7 @@ class UserManager(BaseUserManager):
         from accounts.services import staff_user_create
 
         fields.pop("role", None)
-        return staff_user_create(
-            email=email, password=password, role_type=AdminRoleType.SUPER_ADMIN, **fields
-        )
+        return staff_user_create(email=email, password=password, role_type=AdminRoleType.SUPER_ADMIN, **fields)
 
 
 class User(AbstractBaseUser):
@@ -143,25 +143,41 @@ class User(AbstractBaseUser):
 
 
 class AdminRole(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles", db_index=False
+    )
     role_type = EnumField(enum_type="admin_role_enum", choices=AdminRoleType.choices)
     permissions = models.JSONField(default=dict)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, db_column="granted_by", related_name="granted_admin_roles", null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        db_column="granted_by",
+        related_name="granted_admin_roles",
+        null=True,
+        blank=True,
+    )
     granted_at = models.DateTimeField(db_default=Now())
     expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("admin role")
+        verbose_name_plural = _("admin roles")
         db_table = "admin_roles"
         indexes = [
             Index(fields=["user"], name="idx_admin_roles_user_id"),
             Index(fields=["role_type"], name="idx_admin_roles_type"),
         ]
 
+    def __str__(self):
+        return f"{self.get_role_type_display()} ({self.user_id})"
+
 
 class UserSession(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     token = models.CharField(max_length=255)
     refresh_token = models.CharField(max_length=255, null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -171,6 +187,8 @@ class UserSession(models.Model):
     last_activity_at = models.DateTimeField(db_default=Now())
 
     class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         db_table = "user_sessions"
         indexes = [
             Index(fields=["user"], name="idx_sessions_user_id"),
@@ -181,9 +199,14 @@ class UserSession(models.Model):
             models.UniqueConstraint(fields=["refresh_token"], name="user_sessions_refresh_token_key"),
         ]
 
+    def __str__(self):
+        return f"session {self.pk} of user {self.user_id}"
+
 
 class UserAddress(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses", db_index=False
+    )
     type = EnumField(enum_type="address_type_enum", choices=AddressType.choices)
     is_default = models.BooleanField(null=True, blank=True, default=False, db_default=False)
     label = models.CharField(max_length=50, null=True, blank=True)
@@ -204,9 +227,14 @@ class UserAddress(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
         db_table = "user_addresses"
         indexes = [
             Index(fields=["user"], name="idx_addresses_user_id"),
             Index(fields=["user", "is_default"], name="idx_addresses_is_default"),
             Index(fields=["latitude", "longitude"], name="idx_addresses_location"),
         ]
+
+    def __str__(self):
+        return ", ".join(p for p in (self.label, self.city, self.street, self.building) if p)

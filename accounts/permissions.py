@@ -41,11 +41,7 @@ def _split(perm):
 
 
 def _denied(deny, app_label, action, model):
-    return (
-        app_label in deny
-        or f"{app_label}.{model}" in deny
-        or f"{app_label}.{action}_{model}" in deny
-    )
+    return app_label in deny or f"{app_label}.{model}" in deny or f"{app_label}.{action}_{model}" in deny
 
 
 def role_allows(role, perm):

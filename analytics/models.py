@@ -1,13 +1,22 @@
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
-from gogomarket.core.db import EnumField, Index
+from django.utils.translation import gettext_lazy as _
 
+from gogomarket.core.db import Index
 
 
 class AnalyticsEvent(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="analytics_events", db_index=False, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="analytics_events",
+        db_index=False,
+        null=True,
+        blank=True,
+    )
     session_id = models.CharField(max_length=255, null=True, blank=True)
     event_type = models.CharField(max_length=100)
     event_name = models.CharField(max_length=200)
@@ -19,6 +28,8 @@ class AnalyticsEvent(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("analytics event")
+        verbose_name_plural = _("analytics events")
         db_table = "analytics_events"
         indexes = [
             Index(fields=["user"], name="idx_analytics_user_id"),
@@ -27,23 +38,40 @@ class AnalyticsEvent(models.Model):
             Index(fields=["-created_at"], name="idx_analytics_created"),
         ]
 
+    def __str__(self):
+        return f"{self.event_type}: {self.event_name}"
+
 
 class SellerStatistics(models.Model):
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller_statistics", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="seller_statistics", db_index=False
+    )
     total_products = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     active_products = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     total_orders = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     completed_orders = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     cancelled_orders = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    total_revenue = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    total_commission = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    average_rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    total_revenue = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    total_commission = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    average_rating = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     total_reviews = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    response_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    response_time_hours = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    response_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    response_time_hours = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("seller statistics")
+        verbose_name_plural = _("seller statistics")
         db_table = "seller_statistics"
         indexes = [
             Index(fields=["-total_revenue"], name="idx_seller_stats_revenue"),
@@ -52,3 +80,6 @@ class SellerStatistics(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["seller"], name="idx_seller_stats_seller_id"),
         ]
+
+    def __str__(self):
+        return f"statistics of seller {self.seller_id}"

@@ -10,4 +10,3 @@ class ProductStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
     OUT_OF_STOCK = "out_of_stock", _("Out of stock")
     DISCONTINUED = "discontinued", _("Discontinued")
-

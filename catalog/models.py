@@ -1,14 +1,19 @@
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import ProductStatus
 
 
 class Category(models.Model):
-    parent = models.ForeignKey("self", on_delete=models.SET_NULL, related_name="children", db_index=False, null=True, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="children", db_index=False, null=True, blank=True
+    )
     name = models.CharField(max_length=200)
     slug = models.CharField(max_length=255)
     description = models.TextField(null=True, blank=True)
@@ -24,6 +29,8 @@ class Category(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         db_table = "categories"
         indexes = [
             Index(fields=["parent"], name="idx_categories_parent_id"),
@@ -34,9 +41,14 @@ class Category(models.Model):
             models.UniqueConstraint(fields=["slug"], name="idx_categories_slug"),
         ]
 
+    def __str__(self):
+        return self.name
+
 
 class Product(models.Model):
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products", db_index=False
+    )
     category = models.ForeignKey("Category", on_delete=models.PROTECT, related_name="products", db_index=False)
     name = models.CharField(max_length=255)
     slug = models.CharField(max_length=255)
@@ -49,12 +61,16 @@ class Product(models.Model):
     sale_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     cost_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     weight = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
     length = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     width = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     height = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    status = EnumField(enum_type="product_status_enum", choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_default="draft")
+    status = EnumField(
+        enum_type="product_status_enum", choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_default="draft"
+    )
     is_featured = models.BooleanField(null=True, blank=True, default=False, db_default=False)
     is_digital = models.BooleanField(null=True, blank=True, default=False, db_default=False)
     requires_shipping = models.BooleanField(null=True, blank=True, default=True, db_default=True)
@@ -64,7 +80,9 @@ class Product(models.Model):
     min_order_quantity = models.IntegerField(null=True, blank=True, default=1, db_default=1)
     max_order_quantity = models.IntegerField(null=True, blank=True)
     view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    rating_average = models.DecimalField(
+        max_digits=3, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     rating_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     meta_title = models.CharField(max_length=255, null=True, blank=True)
     meta_description = models.TextField(null=True, blank=True)
@@ -75,6 +93,8 @@ class Product(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
         db_table = "products"
         indexes = [
             Index(fields=["seller"], name="idx_products_seller_id"),
@@ -89,6 +109,9 @@ class Product(models.Model):
             models.UniqueConstraint(fields=["sku"], name="idx_products_sku"),
         ]
 
+    def __str__(self):
+        return self.name
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey("Product", on_delete=models.CASCADE, related_name="images", db_index=False)
@@ -100,11 +123,16 @@ class ProductImage(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
         db_table = "product_images"
         indexes = [
             Index(fields=["product"], name="idx_product_images_product_id"),
             Index(fields=["product", "is_primary"], name="idx_product_images_primary"),
         ]
+
+    def __str__(self):
+        return self.alt_text or f"image {self.pk} of product {self.product_id}"
 
 
 class ProductVariant(models.Model):
@@ -112,7 +140,9 @@ class ProductVariant(models.Model):
     sku = models.CharField(max_length=100, null=True, blank=True)
     name = models.CharField(max_length=255)
     attributes = models.JSONField(default=dict)
-    price_adjustment = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    price_adjustment = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     stock_quantity = models.IntegerField(null=True, blank=True, default=0, db_default=0)
     image_url = models.TextField(null=True, blank=True)
     is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
@@ -121,6 +151,8 @@ class ProductVariant(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("product variant")
+        verbose_name_plural = _("product variants")
         db_table = "product_variants"
         indexes = [
             Index(fields=["product"], name="idx_variants_product_id"),
@@ -129,6 +161,9 @@ class ProductVariant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sku"], name="idx_variants_sku"),
         ]
+
+    def __str__(self):
+        return self.name
 
 
 class ProductAttribute(models.Model):
@@ -139,7 +174,12 @@ class ProductAttribute(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("product attribute")
+        verbose_name_plural = _("product attributes")
         db_table = "product_attributes"
         indexes = [
             Index(fields=["product"], name="idx_attributes_product_id"),
         ]
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"

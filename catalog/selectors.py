@@ -21,7 +21,9 @@ def visible_products():
 def featured_products(*, limit=12):
     primary_images = Prefetch(
         "images",
-        queryset=ProductImage.objects.filter(is_primary=True).only("id", "product_id", "url", "thumbnail_url", "alt_text"),
+        queryset=ProductImage.objects.filter(is_primary=True).only(
+            "id", "product_id", "url", "thumbnail_url", "alt_text"
+        ),
         to_attr="primary_images",
     )
     return (

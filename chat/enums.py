@@ -27,4 +27,3 @@ class MessageType(models.TextChoices):
     FILE = "file", _("File")
     LOCATION = "location", _("Location")
     PRODUCT = "product", _("Product")
-

@@ -46,4 +46,3 @@ class RefundMethod(models.TextChoices):
     ORIGINAL_PAYMENT = "original_payment", _("Original payment")
     GOGOMONEY = "gogomoney", _("Gogomoney")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-

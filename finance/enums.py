@@ -38,4 +38,3 @@ class PayoutMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     GOGOMONEY = "gogomoney", _("Gogomoney")
     CASH = "cash", _("Cash")
-

@@ -1,7 +1,10 @@
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
@@ -16,10 +19,15 @@ class Wallet(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("wallet")
+        verbose_name_plural = _("wallets")
         db_table = "wallets"
         constraints = [
             models.UniqueConstraint(fields=["user"], name="idx_wallets_user_id"),
         ]
+
+    def __str__(self):
+        return f"wallet of user {self.user_id}"
 
 
 class WalletTransaction(models.Model):
@@ -35,6 +43,8 @@ class WalletTransaction(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("wallet transaction")
+        verbose_name_plural = _("wallet transactions")
         db_table = "wallet_transactions"
         indexes = [
             Index(fields=["wallet"], name="idx_wallet_txn_wallet_id"),
@@ -43,18 +53,30 @@ class WalletTransaction(models.Model):
             Index(fields=["-created_at"], name="idx_wallet_txn_created"),
         ]
 
+    def __str__(self):
+        return f"{self.get_type_display()} {self.amount} ({self.wallet_id})"
+
 
 class Commission(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions", db_index=False)
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions", db_index=False
+    )
     commission_rate = models.DecimalField(max_digits=5, decimal_places=2)
     commission_amount = models.DecimalField(max_digits=12, decimal_places=2)
     order_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    status = EnumField(enum_type="commission_status_enum", choices=CommissionStatus.choices, default=CommissionStatus.PENDING, db_default="pending")
+    status = EnumField(
+        enum_type="commission_status_enum",
+        choices=CommissionStatus.choices,
+        default=CommissionStatus.PENDING,
+        db_default="pending",
+    )
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("commission")
+        verbose_name_plural = _("commissions")
         db_table = "commissions"
         indexes = [
             Index(fields=["order"], name="idx_commissions_order_id"),
@@ -62,14 +84,23 @@ class Commission(models.Model):
             Index(fields=["status"], name="idx_commissions_status"),
         ]
 
+    def __str__(self):
+        return f"commission on order {self.order_id}"
+
 
 class Payout(models.Model):
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts", db_index=False
+    )
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
     method = EnumField(enum_type="payout_method_enum", choices=PayoutMethod.choices)
-    status = EnumField(enum_type="payout_status_enum", choices=PayoutStatus.choices, default=PayoutStatus.PENDING, db_default="pending")
-    bank_account = models.ForeignKey("BankAccount", on_delete=models.SET_NULL, related_name="payouts", null=True, blank=True)
+    status = EnumField(
+        enum_type="payout_status_enum", choices=PayoutStatus.choices, default=PayoutStatus.PENDING, db_default="pending"
+    )
+    bank_account = models.ForeignKey(
+        "BankAccount", on_delete=models.SET_NULL, related_name="payouts", null=True, blank=True
+    )
     transaction_id = models.CharField(max_length=255, null=True, blank=True)
     notes = models.TextField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +108,8 @@ class Payout(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
         db_table = "payouts"
         indexes = [
             Index(fields=["seller"], name="idx_payouts_seller_id"),
@@ -84,9 +117,14 @@ class Payout(models.Model):
             Index(fields=["-created_at"], name="idx_payouts_created"),
         ]
 
+    def __str__(self):
+        return f"payout {self.pk} to seller {self.seller_id}"
+
 
 class BankAccount(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bank_accounts", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bank_accounts", db_index=False
+    )
     bank_name = models.CharField(max_length=200)
     account_holder_name = models.CharField(max_length=200)
     account_number = models.CharField(max_length=100)
@@ -98,8 +136,13 @@ class BankAccount(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("bank account")
+        verbose_name_plural = _("bank accounts")
         db_table = "bank_accounts"
         indexes = [
             Index(fields=["user"], name="idx_bank_accounts_user_id"),
             Index(fields=["user", "is_default"], name="idx_bank_accounts_default"),
         ]
+
+    def __str__(self):
+        return f"{self.bank_name} ({self.account_holder_name})"

@@ -11,4 +11,3 @@ class NotificationType(models.TextChoices):
     PROMOTION = "promotion", _("Promotion")
     SYSTEM = "system", _("System")
     PAYMENT = "payment", _("Payment")
-

@@ -1,13 +1,17 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import NotificationType
 
 
 class Notification(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     type = EnumField(enum_type="notification_type_enum", choices=NotificationType.choices)
     title = models.CharField(max_length=255)
     content = models.TextField()
@@ -19,6 +23,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         db_table = "notifications"
         indexes = [
             Index(fields=["user"], name="idx_notifications_user_id"),
@@ -27,9 +33,14 @@ class Notification(models.Model):
             Index(fields=["-created_at"], name="idx_notifications_created"),
         ]
 
+    def __str__(self):
+        return self.title
+
 
 class NotificationSetting(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings", db_index=False
+    )
     email_enabled = models.BooleanField(null=True, blank=True, default=True, db_default=True)
     push_enabled = models.BooleanField(null=True, blank=True, default=True, db_default=True)
     sms_enabled = models.BooleanField(null=True, blank=True, default=False, db_default=False)
@@ -41,7 +52,12 @@ class NotificationSetting(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
         db_table = "notification_settings"
         constraints = [
             models.UniqueConstraint(fields=["user"], name="idx_notification_settings_user_id"),
         ]
+
+    def __str__(self):
+        return f"notification settings of user {self.user_id}"

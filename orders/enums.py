@@ -43,4 +43,3 @@ class TrackingStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
-

@@ -1,7 +1,10 @@
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
@@ -9,33 +12,72 @@ from .enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
 
 class Order(models.Model):
     order_number = models.CharField(max_length=50)
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_buyer", db_index=False)
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_seller", db_index=False)
-    courier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="orders_as_courier", db_index=False, null=True, blank=True)
-    status = EnumField(enum_type="order_status_enum", choices=OrderStatus.choices, default=OrderStatus.PENDING, db_default="pending")
-    payment_status = EnumField(enum_type="payment_status_enum", choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_default="pending")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_buyer", db_index=False
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_seller", db_index=False
+    )
+    courier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="orders_as_courier",
+        db_index=False,
+        null=True,
+        blank=True,
+    )
+    status = EnumField(
+        enum_type="order_status_enum", choices=OrderStatus.choices, default=OrderStatus.PENDING, db_default="pending"
+    )
+    payment_status = EnumField(
+        enum_type="payment_status_enum",
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+        db_default="pending",
+    )
     payment_method = EnumField(enum_type="payment_method_enum", choices=PaymentMethod.choices)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    shipping_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    commission_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    discount_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    tax_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    shipping_cost = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    commission_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     total_amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
-    promo_code = models.ForeignKey("promotions.PromoCode", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True)
+    promo_code = models.ForeignKey(
+        "promotions.PromoCode", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True
+    )
     delivery_address = models.ForeignKey("accounts.UserAddress", on_delete=models.PROTECT, related_name="orders")
-    delivery_zone = models.ForeignKey("delivery.DeliveryZone", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True)
+    delivery_zone = models.ForeignKey(
+        "delivery.DeliveryZone", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True
+    )
     estimated_delivery_date = models.DateField(null=True, blank=True)
     actual_delivery_date = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(null=True, blank=True)
     cancellation_reason = models.TextField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, db_column="cancelled_by", related_name="+", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        db_column="cancelled_by",
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
         db_table = "orders"
         indexes = [
             Index(fields=["buyer"], name="idx_orders_buyer_id"),
@@ -49,48 +91,76 @@ class Order(models.Model):
             models.UniqueConstraint(fields=["order_number"], name="idx_orders_number"),
         ]
 
+    def __str__(self):
+        return self.order_number
+
 
 class OrderItem(models.Model):
     order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="items", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_items", db_index=False)
-    variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.SET_NULL, related_name="order_items", null=True, blank=True)
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.SET_NULL, related_name="order_items", null=True, blank=True
+    )
     product_name = models.CharField(max_length=255)
     variant_name = models.CharField(max_length=255, null=True, blank=True)
     sku = models.CharField(max_length=100, null=True, blank=True)
     quantity = models.IntegerField()
     unit_price = models.DecimalField(max_digits=12, decimal_places=2)
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
-    tax_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    discount_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
+    tax_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     attributes = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
         db_table = "order_items"
         indexes = [
             Index(fields=["order"], name="idx_order_items_order_id"),
             Index(fields=["product"], name="idx_order_items_product_id"),
         ]
 
+    def __str__(self):
+        return f"{self.quantity} x {self.product_name}"
+
 
 class OrderStatusHistory(models.Model):
     order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="status_history", db_index=False)
     status = EnumField(enum_type="order_status_enum", choices=OrderStatus.choices)
     notes = models.TextField(null=True, blank=True)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, db_column="changed_by", related_name="+", null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        db_column="changed_by",
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status history")
         db_table = "order_status_history"
         indexes = [
             Index(fields=["order"], name="idx_status_history_order_id"),
             Index(fields=["-created_at"], name="idx_status_history_created"),
         ]
 
+    def __str__(self):
+        return f"{self.order_id}: {self.status}"
+
 
 class OrderTracking(models.Model):
     order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="tracking", db_index=False)
-    courier = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tracking_entries", db_index=False)
+    courier = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tracking_entries", db_index=False
+    )
     status = EnumField(enum_type="tracking_status_enum", choices=TrackingStatus.choices)
     latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True)
     longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True)
@@ -98,9 +168,14 @@ class OrderTracking(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("tracking event")
+        verbose_name_plural = _("order tracking")
         db_table = "order_tracking"
         indexes = [
             Index(fields=["order"], name="idx_tracking_order_id"),
             Index(fields=["courier"], name="idx_tracking_courier_id"),
             Index(fields=["-created_at"], name="idx_tracking_created"),
         ]
+
+    def __str__(self):
+        return f"{self.order_id}: {self.status}"

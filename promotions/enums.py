@@ -17,4 +17,3 @@ class PromoApplicable(models.TextChoices):
     CATEGORY = "category", _("Category")
     PRODUCT = "product", _("Product")
     SELLER = "seller", _("Seller")
-

@@ -1,7 +1,10 @@
 from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import PromoApplicable, PromoType
@@ -13,7 +16,9 @@ class PromoCode(models.Model):
     description = models.TextField(null=True, blank=True)
     type = EnumField(enum_type="promo_type_enum", choices=PromoType.choices)
     value = models.DecimalField(max_digits=12, decimal_places=2)
-    min_order_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0"))
+    min_order_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    )
     max_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     usage_limit = models.IntegerField(null=True, blank=True)
     usage_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
@@ -23,11 +28,15 @@ class PromoCode(models.Model):
     starts_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="+"
+    )
     created_at = models.DateTimeField(db_default=Now(), editable=False)
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("promo code")
+        verbose_name_plural = _("promo codes")
         db_table = "promo_codes"
         indexes = [
             Index(fields=["is_active", "starts_at", "expires_at"], name="idx_promo_codes_active"),
@@ -37,21 +46,33 @@ class PromoCode(models.Model):
             models.UniqueConstraint(fields=["code"], name="idx_promo_codes_code"),
         ]
 
+    def __str__(self):
+        return self.code
+
 
 class PromoCodeUsage(models.Model):
     promo_code = models.ForeignKey("PromoCode", on_delete=models.PROTECT, related_name="usages", db_index=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False)
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False
+    )
     discount_amount = models.DecimalField(max_digits=12, decimal_places=2)
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("promo code use")
+        verbose_name_plural = _("promo code uses")
         db_table = "promo_code_usage"
         indexes = [
             Index(fields=["promo_code"], name="idx_promo_usage_code_id"),
             Index(fields=["user"], name="idx_promo_usage_user_id"),
             Index(fields=["order"], name="idx_promo_usage_order_id"),
         ]
+
+    def __str__(self):
+        return f"{self.promo_code_id} used on order {self.order_id}"
 
 
 class FlashSale(models.Model):
@@ -65,15 +86,22 @@ class FlashSale(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("flash sale")
+        verbose_name_plural = _("flash sales")
         db_table = "flash_sales"
         indexes = [
             Index(fields=["is_active", "starts_at", "ends_at"], name="idx_flash_sales_active"),
         ]
 
+    def __str__(self):
+        return self.name
+
 
 class FlashSaleProduct(models.Model):
     flash_sale = models.ForeignKey("FlashSale", on_delete=models.CASCADE, related_name="items", db_index=False)
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="flash_sale_entries", db_index=False)
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="flash_sale_entries", db_index=False
+    )
     original_price = models.DecimalField(max_digits=12, decimal_places=2)
     sale_price = models.DecimalField(max_digits=12, decimal_places=2)
     stock_limit = models.IntegerField(null=True, blank=True)
@@ -81,8 +109,13 @@ class FlashSaleProduct(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("flash sale product")
+        verbose_name_plural = _("flash sale products")
         db_table = "flash_sale_products"
         indexes = [
             Index(fields=["flash_sale"], name="idx_flash_sale_products_sale_id"),
             Index(fields=["product"], name="idx_flash_sale_products_product_id"),
         ]
+
+    def __str__(self):
+        return f"product {self.product_id} in flash sale {self.flash_sale_id}"

@@ -1,3 +1,0 @@
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-

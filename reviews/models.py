@@ -1,15 +1,20 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
-from gogomarket.core.db import EnumField, Index
+from django.utils.translation import gettext_lazy as _
 
+from gogomarket.core.db import Index
 
 
 class Review(models.Model):
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reviews", db_index=False)
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="reviews", db_index=False)
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received", db_index=False)
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received", db_index=False
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written", db_index=False
+    )
     rating = models.IntegerField()
     title = models.CharField(max_length=255, null=True, blank=True)
     content = models.TextField(null=True, blank=True)
@@ -23,6 +28,8 @@ class Review(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
         db_table = "reviews"
         indexes = [
             Index(fields=["product"], name="idx_reviews_product_id"),
@@ -33,8 +40,13 @@ class Review(models.Model):
             Index(fields=["is_approved"], name="idx_reviews_approved"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(rating__gte=1) & models.Q(rating__lte=5), name="reviews_rating_between_1_and_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1) & models.Q(rating__lte=5), name="reviews_rating_between_1_and_5"
+            ),
         ]
+
+    def __str__(self):
+        return self.title or f"review {self.pk}"
 
 
 class ReviewImage(models.Model):
@@ -45,20 +57,29 @@ class ReviewImage(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("review image")
+        verbose_name_plural = _("review images")
         db_table = "review_images"
         indexes = [
             Index(fields=["review"], name="idx_review_images_review_id"),
         ]
 
+    def __str__(self):
+        return f"image {self.pk} of review {self.review_id}"
+
 
 class ReviewResponse(models.Model):
     review = models.ForeignKey("Review", on_delete=models.CASCADE, related_name="responses", db_index=False)
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_responses", db_index=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_responses", db_index=False
+    )
     content = models.TextField()
     created_at = models.DateTimeField(db_default=Now(), editable=False)
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("review response")
+        verbose_name_plural = _("review responses")
         db_table = "review_responses"
         indexes = [
             Index(fields=["seller"], name="idx_review_responses_seller_id"),
@@ -66,3 +87,6 @@ class ReviewResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["review"], name="idx_review_responses_review_id"),
         ]
+
+    def __str__(self):
+        return f"response to review {self.review_id}"

@@ -7,4 +7,3 @@ class StoryType(models.TextChoices):
 
     IMAGE = "image", _("Image")
     VIDEO = "video", _("Video")
-

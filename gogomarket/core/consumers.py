@@ -16,7 +16,7 @@ class PingConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict) or content.get("type") != "ping":
-            await self.send_json({"type": "error", "message": "send {\"type\": \"ping\"}"})
+            await self.send_json({"type": "error", "message": 'send {"type": "ping"}'})
             return
         await self.channel_layer.send(self.channel_name, {"type": "ping.reply", "payload": content.get("payload")})
 

@@ -9,4 +9,3 @@ class SettingType(models.TextChoices):
     NUMBER = "number", _("Number")
     BOOLEAN = "boolean", _("Boolean")
     JSON = "json", _("Json")
-

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
 from gogomarket.core.db import EnumField, Index
 
 from .enums import SettingType
@@ -16,14 +18,26 @@ class Setting(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
 
     class Meta:
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
         db_table = "settings"
         constraints = [
             models.UniqueConstraint(fields=["key"], name="idx_settings_key"),
         ]
 
+    def __str__(self):
+        return self.key
+
 
 class AuditLog(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="audit_logs", db_index=False, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="audit_logs",
+        db_index=False,
+        null=True,
+        blank=True,
+    )
     action = models.CharField(max_length=100)
     entity_type = models.CharField(max_length=100)
     entity_id = models.BigIntegerField(null=True, blank=True)
@@ -34,6 +48,8 @@ class AuditLog(models.Model):
     created_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
         db_table = "audit_logs"
         indexes = [
             Index(fields=["user"], name="idx_audit_logs_user_id"),
@@ -41,3 +57,6 @@ class AuditLog(models.Model):
             Index(fields=["action"], name="idx_audit_logs_action"),
             Index(fields=["-created_at"], name="idx_audit_logs_created"),
         ]
+
+    def __str__(self):
+        return f"{self.action} {self.entity_type}#{self.entity_id}"

@@ -1,0 +1,43 @@
+# GOGOMARKET: the two commands of the README, and a few helpers.
+#   make run    set everything up, load demo data, serve on http://127.0.0.1:8000 (Ctrl-C stops)
+#   make test   set everything up (no demo data, no servers) and run the whole test suite
+SHELL := /bin/bash
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-test seed serve lint test-unit test-e2e schema-check bench
+
+setup:
+	@bash scripts/setup.sh
+
+setup-test:
+	@WITH_BROWSER=1 bash scripts/setup.sh
+
+run: setup
+	@$(PY) manage.py seed_demo
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+test: setup-test
+	@$(MAKE) --no-print-directory lint test-unit test-e2e
+
+lint:
+	@.venv/bin/ruff check .
+	@$(PY) manage.py makemigrations --check --dry-run > /dev/null || { echo "models and migrations differ: run makemigrations"; exit 1; }
+
+test-unit:
+	@.venv/bin/pytest -m "not e2e" $(ARGS)
+
+# Browser tests run in their own process: Playwright keeps an event loop in the test thread.
+test-e2e:
+	@DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest -m e2e $(ARGS)
+
+seed:
+	@$(PY) manage.py seed_demo
+
+serve:
+	@HOST=$(HOST) PORT=$(PORT) bash scripts/run.sh
+
+# Compare the migrated database with the spec (needs ../shared/tools from the workspace).
+schema-check:
+	@python3 ../shared/tools/schema_check.py --dsn "$${DATABASE_URL:-postgresql:///gogomarket}"

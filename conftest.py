@@ -1,0 +1,68 @@
+"""Test setup shared by every app: the real PostGIS database and the real Redis.
+
+Each test run uses its own Redis key prefix and Channels prefix, so tests never read or clear
+what a running development server keeps in Redis.
+"""
+
+import uuid
+
+import pytest
+
+RUN_ID = uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_redis_namespace():
+    from django.conf import settings
+
+    settings.CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{RUN_ID}:asgi"
+    yield
+
+
+def _delete_test_keys():
+    # Never cache.clear(): on Redis that is FLUSHDB, which would also wipe the development
+    # server's cache and the Celery queues. Only this run's keys go.
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        keys = list(client.scan_iter(match=f"*test-{RUN_ID}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    _delete_test_keys()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """bcrypt is slow on purpose; tests that are not about hashing use a fast hasher.
+    tests/test_settings.py checks that the real setting puts BCryptSHA256 first."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    """Uploaded and generated files of a test go to a temporary directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests keep an event loop running in the test thread; they run in their own
+    # invocation (see Makefile), so a plain `pytest` skips them unless asked with -m e2e.
+    markexpr = config.getoption("-m") or ""
+    if "e2e" in markexpr:
+        return
+    skip = pytest.mark.skip(reason="browser test: run with `pytest -m e2e`")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
