@@ -19,7 +19,7 @@ environ.Env.read_env(BASE_DIR / ".env")
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
+SECRET_KEY = env("SECRET_KEY", default="") or DEV_SECRET_KEY
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured("DEBUG is off: set SECRET_KEY to a long random value (see .env.example)")
 
@@ -178,10 +178,11 @@ CURRENCY = "UZS"
 
 # --- Static and media -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
+# Relative paths are taken from the project root.
+STATIC_ROOT = BASE_DIR / env("STATIC_ROOT", default="var/static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = BASE_DIR / env("MEDIA_ROOT", default="var/media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

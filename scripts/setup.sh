@@ -72,6 +72,8 @@ log "migrating"
 "$VENV/bin/python" manage.py migrate --noinput -v 0
 log "collecting static files"
 "$VENV/bin/python" manage.py collectstatic --noinput -v 0
-log "compiling translations"
-"$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv
+if [ -d locale ]; then
+    log "compiling translations"
+    "$VENV/bin/python" manage.py compilemessages -v 0 --ignore=.venv
+fi
 log "setup done"

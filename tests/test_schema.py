@@ -193,3 +193,22 @@ def test_models_python_choices_match_database_enums(live):
         for field in model._meta.concrete_fields:
             if isinstance(field, EnumField):
                 assert [v for v, _ in field.choices] == live["enums"][field.enum_type], (model, field.name)
+
+
+def test_database_refuses_a_value_outside_the_enum():
+    from django.db import DataError, transaction
+
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory()
+    with pytest.raises(DataError), transaction.atomic():
+        type(user).objects.filter(pk=user.pk).update(role="emperor")
+    user.refresh_from_db()
+    assert user.role == "buyer"
+
+
+def test_database_refuses_a_rating_outside_1_to_5():
+    from django.db import IntegrityError, connection, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO reviews (order_id, product_id, seller_id, buyer_id, rating) VALUES (1, 1, 1, 1, 6)")
