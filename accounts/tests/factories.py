@@ -65,8 +65,9 @@ class UserSessionFactory(DjangoModelFactory):
         model = UserSession
 
     user = factory.SubFactory(UserFactory)
-    token = factory.Sequence(lambda n: f"token-hash-{n:064d}"[:64])
-    refresh_token = factory.Sequence(lambda n: f"refresh-hash-{n:064d}"[:64])
+    # 64 characters, like a SHA-256 hex digest; the sequence number is kept whole so tokens differ.
+    token = factory.Sequence(lambda n: f"token-hash-{n:053d}")
+    refresh_token = factory.Sequence(lambda n: f"refresh-hash-{n:051d}")
     ip_address = "127.0.0.1"
     user_agent = "pytest"
     expires_at = factory.Faker("future_datetime", end_date="+30d", tzinfo=None)

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.gis.db import models as gis_models
+from django.utils.translation import gettext_lazy as _
+
+from gogomarket.core.admin_utils import BaseAdmin, related_count, uzs_column
+
+from .models import DeliveryTariff, DeliveryZone
+
+
+class DeliveryTariffInline(admin.TabularInline):
+    model = DeliveryTariff
+    extra = 0
+    fields = (
+        "name",
+        "base_cost",
+        "cost_per_km",
+        "cost_per_kg",
+        "min_order_amount",
+        "free_delivery_threshold",
+        "estimated_hours",
+        "is_active",
+    )
+    show_change_link = True
+
+
+@admin.register(DeliveryZone)
+class DeliveryZoneAdmin(BaseAdmin):
+    list_display = ("name", "city", "tariff_count", "is_active", "created_at")
+    list_filter = ("is_active", "city", "created_at")
+    search_fields = ("name", "city", "description")
+    ordering = ("city", "name")
+    show_full_result_count = True
+    # The polygon is edited as text (WKT or GeoJSON, longitude before latitude). The OpenLayers
+    # map widget of GISModelAdmin loads its scripts from a CDN, which the back office must not
+    # depend on; a map served from our own static files comes later.
+    formfield_overrides = {
+        gis_models.PolygonField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 100})},
+    }
+    readonly_fields = ("polygon_geojson",)
+    inlines = (DeliveryTariffInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(tariff_total=related_count(DeliveryTariff, "zone"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if "polygon" in form.base_fields:
+            form.base_fields["polygon"].help_text = _(
+                "WKT, e.g. POLYGON ((69.20 41.26, 69.36 41.26, 69.36 41.38, 69.20 41.38, 69.20 41.26)), "
+                "or GeoJSON; longitude first, WGS 84."
+            )
+        return form
+
+    @admin.display(description=_("tariffs"), ordering="tariff_total")
+    def tariff_count(self, obj):
+        return obj.tariff_total
+
+    @admin.display(description=_("polygon as GeoJSON"))
+    def polygon_geojson(self, obj):
+        return obj.polygon.geojson if obj.polygon else "-"
+
+
+@admin.register(DeliveryTariff)
+class DeliveryTariffAdmin(BaseAdmin):
+    list_display = (
+        "name",
+        "zone",
+        "base_cost_uzs",
+        "cost_per_km_uzs",
+        "cost_per_kg_uzs",
+        "free_delivery_threshold_uzs",
+        "estimated_hours",
+        "is_active",
+    )
+    list_select_related = ("zone",)
+    list_filter = ("is_active", "created_at")
+    search_fields = ("name", "zone__name", "zone__city")
+    autocomplete_fields = ("zone",)
+
+    base_cost_uzs = uzs_column("base_cost", _("base cost"))
+    cost_per_km_uzs = uzs_column("cost_per_km", _("per km"))
+    cost_per_kg_uzs = uzs_column("cost_per_kg", _("per kg"))
+    free_delivery_threshold_uzs = uzs_column("free_delivery_threshold", _("free from"))

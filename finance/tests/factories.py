@@ -1,0 +1,96 @@
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.tests.factories import BuyerFactory, SellerFactory
+from finance.enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
+from finance.models import BankAccount, Commission, Payout, Wallet, WalletTransaction
+from orders.tests.factories import COMMISSION_RATE, OrderFactory
+
+CENT = Decimal("0.01")
+
+
+class WalletFactory(DjangoModelFactory):
+    """An empty UZS wallet; its balance grows with ``WalletTransactionFactory``."""
+
+    class Meta:
+        model = Wallet
+
+    user = factory.SubFactory(BuyerFactory)
+    balance = Decimal("0.00")
+    currency = "UZS"
+    is_active = True
+
+
+class WalletTransactionFactory(DjangoModelFactory):
+    """A deposit of 100 000 so'm by default; ``amount`` is signed (negative for money going out).
+
+    ``balance_before`` is the wallet's balance, ``balance_after = balance_before + amount``, and the
+    wallet's balance is moved to ``balance_after``, so consecutive transactions chain."""
+
+    class Meta:
+        model = WalletTransaction
+
+    class Params:
+        withdrawal = factory.Trait(type=TransactionType.WITHDRAWAL, amount=Decimal("-50000.00"))
+
+    wallet = factory.SubFactory(WalletFactory)
+    type = TransactionType.DEPOSIT
+    amount = Decimal("100000.00")
+    balance_before = factory.LazyAttribute(lambda o: o.wallet.balance)
+    balance_after = factory.LazyAttribute(lambda o: o.balance_before + o.amount)
+    reference_type = None
+    reference_id = None
+    description = factory.LazyAttribute(lambda o: f"{o.type} {o.amount}")
+    metadata = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        transaction = super()._create(model_class, *args, **kwargs)
+        Wallet.objects.filter(pk=transaction.wallet_id).update(balance=transaction.balance_after)
+        transaction.wallet.balance = transaction.balance_after
+        return transaction
+
+
+class CommissionFactory(DjangoModelFactory):
+    """The platform's commission on a paid order, from the order's seller and subtotal."""
+
+    class Meta:
+        model = Commission
+
+    order = factory.SubFactory(OrderFactory, paid=True)
+    seller = factory.SelfAttribute("order.seller")
+    commission_rate = COMMISSION_RATE
+    order_amount = factory.SelfAttribute("order.subtotal")
+    commission_amount = factory.LazyAttribute(lambda o: (o.order_amount * o.commission_rate / 100).quantize(CENT))
+    status = CommissionStatus.PENDING
+
+
+class BankAccountFactory(DjangoModelFactory):
+    """A seller's verified account at an Uzbek bank (20-digit account number, 5-digit MFO)."""
+
+    class Meta:
+        model = BankAccount
+
+    user = factory.SubFactory(SellerFactory)
+    bank_name = "Kapitalbank"
+    account_holder_name = factory.LazyAttribute(lambda o: o.user.get_full_name())
+    account_number = factory.Sequence(lambda n: f"2020800000{n:010d}")
+    routing_number = "01088"
+    is_default = True
+    is_verified = True
+
+
+class PayoutFactory(DjangoModelFactory):
+    """A pending bank-transfer payout to the seller's own bank account."""
+
+    class Meta:
+        model = Payout
+
+    seller = factory.SubFactory(SellerFactory)
+    amount = Decimal("500000.00")
+    currency = "UZS"
+    method = PayoutMethod.BANK_TRANSFER
+    status = PayoutStatus.PENDING
+    bank_account = factory.SubFactory(BankAccountFactory, user=factory.SelfAttribute("..seller"))

@@ -1,0 +1,694 @@
+"""``seed_demo``: write the demo marketplace described in ``data``.
+
+Guarantees:
+
+* Deterministic: every generated value comes from a ``random.Random`` seeded with the seed and the
+  row's own index, never from the database state, so the same options give the same data.
+* Idempotent: each row is looked up by its natural key (user email, category slug, product SKU,
+  zone name + city, tariff name within a zone, setting key) and left alone when it exists: a
+  second run inserts nothing, updates nothing and writes no files. Children (variants,
+  attributes, addresses) are written only with their new parent; pictures are drawn for a seeded
+  product that has none (so a later run without ``--no-images`` adds them).
+* All or nothing: the whole seed is one transaction; if it fails, the picture files it wrote are
+  deleted again.
+
+Users are created through ``accounts.services`` (``user_create`` / ``staff_user_create``) and
+settings through ``setting_set``, so passwords are hashed, admin roles granted and audited as
+everywhere else.
+"""
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.gis.geos import Point, Polygon
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.text import slugify
+
+from accounts.enums import AddressType, UserRole
+from accounts.models import User, UserAddress
+from accounts.services import staff_user_create, user_create
+from catalog.enums import ProductStatus
+from catalog.models import Category, Product, ProductAttribute, ProductImage, ProductVariant
+from delivery.models import DeliveryTariff, DeliveryZone
+from gogomarket.core.models import Setting
+from gogomarket.core.services import setting_set
+
+from . import data
+from .images import THUMBNAIL_SIZE, jpeg_bytes, product_picture
+
+BATCH_SIZE = 50  # products per bulk insert (and per progress line)
+# Publication dates are spread over the 300 days before this fixed moment (not "now"), so that
+# two runs on different days still describe the same catalogue.
+PUBLISHED_ANCHOR = datetime(2025, 10, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tashkent"))
+SKU_PREFIX = "GGM"
+CYRILLIC_TO_LATIN = str.maketrans(
+    {
+        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i",
+        "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+        "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "",
+        "э": "e", "ю": "yu", "я": "ya",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class SeedReport:
+    """What a run did: rows created and rows found already there, per kind; files written."""
+
+    created: Counter = field(default_factory=Counter)
+    existing: Counter = field(default_factory=Counter)
+    files: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    ORDER = (
+        "settings", "categories", "delivery zones", "delivery tariffs", "users", "addresses", "products",
+        "product variants", "product attributes", "product images",
+    )  # fmt: skip
+
+    def lines(self):
+        touched = {*self.created, *self.existing}
+        kinds = [k for k in self.ORDER if k in touched] + sorted(touched - set(self.ORDER))
+        width = max((len(k) for k in kinds), default=0)
+        for kind in kinds:
+            yield f"  {kind:<{width}}  {self.created[kind]:>6} created  {self.existing[kind]:>6} already there"
+        yield f"  image files written: {len(self.files)}"
+
+
+class Progress:
+    """Writes "label done/total" lines: about ten per task, and always the last one."""
+
+    def __init__(self, log, label, total):
+        self.log, self.label, self.total = log, label, total
+        self.step = max(5, total // 10)
+        self.done = 0
+
+    def advance(self, count=1):
+        before, self.done = self.done, self.done + count
+        if self.total and (self.done == self.total or self.done // self.step != before // self.step):
+            self.log(f"  {self.label} {self.done}/{self.total}")
+
+
+def _silent(message):
+    pass
+
+
+def slug_of(text):
+    return slugify(text.lower().translate(CYRILLIC_TO_LATIN))
+
+
+def money(value, step=None):
+    """A round UZS amount: to 10 000 above a million, else to 1 000."""
+    value = Decimal(str(value))
+    if step is None:
+        step = Decimal(10_000) if value >= 1_000_000 else Decimal(1_000)
+    return ((value / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step).quantize(Decimal("0.01"))
+
+
+def ean13(number):
+    """A valid EAN-13 with the GS1 prefix of Uzbekistan (478)."""
+    digits = f"478{number:09d}"
+    total = sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(digits))
+    return digits + str((10 - total % 10) % 10)
+
+
+# --- entry point ------------------------------------------------------------------------------
+def seed_demo(*, size="small", products=None, images=True, seed=data.DEFAULT_SEED, all_passwords=False, log=None):
+    """Build (or complete) the demo marketplace. Returns a SeedReport.
+
+    ``size`` picks the counts of ``data.SIZES``; ``products`` overrides the product count;
+    ``images=False`` skips drawing pictures; ``all_passwords`` gives the generated sellers,
+    buyers and couriers the demo password too (slow: bcrypt), otherwise only the demo logins
+    can sign in."""
+    log = log or _silent
+    counts = data.SIZES[size]
+    if products is not None:
+        counts = data.SeedSize(counts.sellers, counts.buyers, counts.couriers, products)
+    report = SeedReport()
+    started = time.monotonic()
+    try:
+        with transaction.atomic():
+            settings_seed(report, log)
+            leaves = categories_seed(report, log)
+            zones_seed(report, log)
+            demo_logins_seed(report, log)
+            sellers = sellers_seed(counts.sellers, seed, all_passwords, report, log)
+            buyers_seed(counts.buyers, seed, all_passwords, report, log)
+            couriers_seed(counts.couriers, seed, all_passwords, report, log)
+            products_seed(counts.products, seed, leaves, sellers, report, log)
+            if images:
+                images_seed(counts.products, seed, report, log)
+    except BaseException:
+        for name in report.files:
+            default_storage.delete(name)
+        raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+# --- settings ---------------------------------------------------------------------------------
+def settings_seed(report, log):
+    existing = set(Setting.objects.filter(key__in=[s[0] for s in data.SETTINGS]).values_list("key", flat=True))
+    for key, value, type_, is_public, description in data.SETTINGS:
+        if key in existing:
+            report.existing["settings"] += 1
+            continue
+        setting_set(key=key, value=value, type_=type_, description=description, is_public=is_public)
+        report.created["settings"] += 1
+    log(f"settings: {len(data.SETTINGS)}")
+
+
+# --- categories -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Leaf:
+    node: data.Category
+    category: Category
+    top: data.Category
+    top_slug: str
+
+
+def category_slugs():
+    """(node, slug, parent slug, level, sort order, top node) for the whole tree, parents first."""
+    rows, used = [], set()
+
+    def walk(nodes, parent_slug, level, top):
+        for position, node in enumerate(nodes, start=1):
+            slug = node.slug or slug_of(node.name)
+            if slug in used:
+                slug = f"{parent_slug}-{slug}"
+            used.add(slug)
+            rows.append((node, slug, parent_slug, level, position, top or node))
+            walk(node.children, slug, level + 1, top or node)
+
+    walk(data.CATEGORY_TREE, None, 0, None)
+    return rows
+
+
+def categories_seed(report, log):
+    """The three-level tree; returns the leaves (in tree order) with their Category rows."""
+    rows = category_slugs()
+    by_slug = {c.slug: c for c in Category.objects.filter(slug__in=[r[1] for r in rows])}
+    leaves = []
+    top_slugs = {}
+    for node, slug, parent_slug, level, position, top in rows:
+        if level == 0:
+            top_slugs[id(node)] = slug
+        category = by_slug.get(slug)
+        if category is None:
+            category = Category.objects.create(
+                parent=by_slug[parent_slug] if parent_slug else None,
+                name=node.name,
+                slug=slug,
+                description=node.description,
+                level=level,
+                sort_order=position,
+                is_active=True,
+                meta_title=f"{node.name} — Toshkentda arzon narxlarda | GOGOMARKET",
+                meta_description=node.description,
+            )
+            by_slug[slug] = category
+            report.created["categories"] += 1
+        else:
+            report.existing["categories"] += 1
+        if not node.children:
+            leaves.append(Leaf(node, category, top, top_slugs[id(top)]))
+    log(f"categories: {len(rows)} ({len(leaves)} leaves)")
+    return leaves
+
+
+# --- delivery zones ---------------------------------------------------------------------------
+def district_polygon(district):
+    ring = list(district.polygon)
+    return Polygon([*ring, ring[0]], srid=4326)
+
+
+def tariffs_for(district):
+    outskirts = district.base_cost > 18_000
+    yield {
+        "name": "Standart",
+        "base_cost": Decimal(district.base_cost),
+        "cost_per_km": Decimal(2_000),
+        "cost_per_kg": Decimal(1_000),
+        "min_order_amount": Decimal(30_000),
+        "free_delivery_threshold": Decimal(500_000),
+        "estimated_hours": 48 if outskirts else 24,
+    }
+    if district.express:
+        yield {
+            "name": "Ekspress",
+            "base_cost": Decimal(35_000),
+            "cost_per_km": Decimal(3_000),
+            "cost_per_kg": Decimal(1_500),
+            "min_order_amount": Decimal(50_000),
+            "free_delivery_threshold": None,
+            "estimated_hours": 3,
+        }
+
+
+def zones_seed(report, log):
+    zones = {z.name: z for z in DeliveryZone.objects.filter(city=data.CITY)}
+    tariffs = set(DeliveryTariff.objects.filter(zone__city=data.CITY).values_list("zone__name", "name"))
+    for district in data.DISTRICTS:
+        name = data.zone_name(district)
+        zone = zones.get(name)
+        if zone is None:
+            zone = DeliveryZone.objects.create(
+                name=name,
+                description=f"Toshkent shahri, {district.name} tumani bo'ylab yetkazib berish.",
+                city=data.CITY,
+                districts=[district.name],
+                polygon=district_polygon(district),
+                is_active=True,
+            )
+            report.created["delivery zones"] += 1
+        else:
+            report.existing["delivery zones"] += 1
+        for tariff in tariffs_for(district):
+            if (name, tariff["name"]) in tariffs:
+                report.existing["delivery tariffs"] += 1
+                continue
+            DeliveryTariff.objects.create(zone=zone, is_active=True, **tariff)
+            report.created["delivery tariffs"] += 1
+    log(f"delivery zones: {len(data.DISTRICTS)}")
+
+
+def point_in_district(district, rng):
+    """A random (lat, lon) as Decimals, inside the district's polygon."""
+    polygon = district_polygon(district)
+    x0, y0, x1, y1 = polygon.extent
+    while True:
+        lon = Decimal(str(round(rng.uniform(x0, x1), 6)))
+        lat = Decimal(str(round(rng.uniform(y0, y1), 6)))
+        if polygon.contains(Point(float(lon), float(lat), srid=4326)):
+            return lat, lon
+
+
+# --- people -----------------------------------------------------------------------------------
+def _free_phone(phone):
+    return None if User.objects.filter(phone=phone).exists() else phone
+
+
+def _existing_emails(emails):
+    return set(User.objects.filter(email__in=list(emails)).values_list("email", flat=True))
+
+
+def demo_logins_seed(report, log):
+    """The accounts of ``data.DEMO_LOGINS``, with the demo password; staff get their admin role."""
+    existing = _existing_emails(login.email for login in data.DEMO_LOGINS)
+    for login in data.DEMO_LOGINS:
+        if login.email in existing:
+            report.existing["users"] += 1
+            continue
+        fields = {
+            "email": login.email,
+            "password": data.DEMO_PASSWORD,
+            "first_name": login.first_name,
+            "last_name": login.last_name,
+            "phone": _free_phone(login.phone),
+            "email_verified": True,
+            "phone_verified": True,
+        }
+        if login.admin_role:
+            staff_user_create(role_type=login.admin_role, **fields)
+        else:
+            user_create(role=login.role, **fields)
+        report.created["users"] += 1
+    # The demo buyer has a default delivery address like every generated buyer.
+    buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
+    _address_ensure(buyer, data.DISTRICTS[0], random.Random("demo-buyer"), report)
+    log(f"demo logins: {len(data.DEMO_LOGINS)}")
+
+
+@dataclass(frozen=True)
+class SellerPlan:
+    name: str
+    email: str
+    phone: str
+    specialties: tuple
+
+
+def seller_plans(count):
+    plans = []
+    shops = data.SHOPS
+    for i in range(count):
+        if i < len(shops):
+            shop = shops[i]
+            name, specialties, email = shop.name, shop.specialties, shop.email
+        else:
+            k = i - len(shops)
+            prefixes, suffixes = data.SHOP_PREFIXES, data.SHOP_SUFFIXES
+            name = f"{prefixes[k % len(prefixes)]} {suffixes[(k // len(prefixes)) % len(suffixes)]}"
+            if k >= len(prefixes) * len(suffixes):
+                name = f"{name} {k // (len(prefixes) * len(suffixes)) + 1}"
+            specialties, email = (data.ALL_TOPS[i % len(data.ALL_TOPS)],), None
+        email = email or f"{slug_of(name)}@{data.GENERATED_EMAIL_DOMAIN}"
+        plans.append(SellerPlan(name, email, f"+998971{i:06d}", specialties))
+    return plans
+
+
+def _accounts_seed(label, plans, all_passwords, report, log):
+    """Create the accounts of ``plans`` (dicts for user_create) that do not exist yet."""
+    demo_emails = {login.email for login in data.DEMO_LOGINS}
+    plans = [p for p in plans if p["email"] not in demo_emails]  # demo_logins_seed's own
+    existing = _existing_emails(p["email"] for p in plans)
+    progress = Progress(log, label, len(plans))
+    for plan in plans:
+        if plan["email"] in existing:
+            report.existing["users"] += 1
+        else:
+            user_create(
+                password=data.DEMO_PASSWORD if all_passwords else None,
+                **{**plan, "phone": _free_phone(plan["phone"])},
+            )
+            report.created["users"] += 1
+        progress.advance()
+
+
+def sellers_seed(count, seed, all_passwords, report, log):
+    """Sellers (shops). Returns [(SellerPlan, User)]."""
+    plans = seller_plans(count)
+    _accounts_seed(
+        "sellers",
+        [
+            {"email": p.email, "first_name": p.name, "last_name": "", "phone": p.phone, "role": UserRole.SELLER}
+            for p in plans
+        ],
+        all_passwords,
+        report,
+        log,
+    )
+    users = {u.email: u for u in User.objects.filter(email__in=[p.email for p in plans])}
+    return [(p, users[p.email]) for p in plans]
+
+
+def person(rng, female=None):
+    female = rng.random() < 0.5 if female is None else female
+    first = rng.choice(data.FEMALE_FIRST_NAMES if female else data.MALE_FIRST_NAMES)
+    last = rng.choice(data.SURNAMES) + ("a" if female else "")
+    return first, last
+
+
+def buyer_plans(count, seed):
+    plans = []
+    for i in range(count):
+        rng = random.Random(f"{seed}:buyer:{i}")
+        first, last = person(rng)
+        email = f"{slug_of(first)}.{slug_of(last)}{i + 1}@{data.GENERATED_EMAIL_DOMAIN}"
+        plans.append(
+            {
+                "email": email,
+                "first_name": first,
+                "last_name": last,
+                "phone": f"+998991{i:06d}",
+                "role": UserRole.BUYER,
+            }
+        )
+    return plans
+
+
+def buyers_seed(count, seed, all_passwords, report, log):
+    plans = buyer_plans(count, seed)
+    _accounts_seed("buyers", plans, all_passwords, report, log)
+    users = {u.email: u for u in User.objects.filter(email__in=[p["email"] for p in plans])}
+    with_address = set(UserAddress.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
+    for i, plan in enumerate(plans):
+        user = users[plan["email"]]
+        if user.pk in with_address:
+            report.existing["addresses"] += 1
+            continue
+        district = data.DISTRICTS[i % len(data.DISTRICTS)]
+        _address_ensure(user, district, random.Random(f"{seed}:address:{i}"), report)
+
+
+def _address_ensure(user, district, rng, report):
+    """A default delivery address in ``district`` for a user who has none."""
+    if UserAddress.objects.filter(user=user).exists():
+        report.existing["addresses"] += 1
+        return
+    lat, lon = point_in_district(district, rng)
+    UserAddress.objects.create(
+        user=user,
+        type=AddressType.DELIVERY,
+        is_default=True,
+        label=rng.choice(("Uy", "Uy", "Ish", "Ota-onamnikida")),
+        full_name=user.get_full_name(),
+        phone=user.phone or "+998901234567",
+        country=data.COUNTRY,
+        city=data.CITY,
+        district=district.name,
+        street=rng.choice(district.streets),
+        building=str(rng.randint(1, 120)),
+        apartment=str(rng.randint(1, 90)) if rng.random() < 0.8 else None,
+        postal_code=district.postal_code,
+        latitude=lat,
+        longitude=lon,
+        delivery_instructions=rng.choice(data.DELIVERY_INSTRUCTIONS),
+    )
+    report.created["addresses"] += 1
+
+
+def couriers_seed(count, seed, all_passwords, report, log):
+    plans = []
+    for i in range(count):
+        rng = random.Random(f"{seed}:courier:{i}")
+        first, last = person(rng, female=rng.random() < 0.15)
+        plans.append(
+            {
+                "email": f"kuryer.{slug_of(first)}{i + 1}@{data.GENERATED_EMAIL_DOMAIN}",
+                "first_name": first,
+                "last_name": last,
+                "phone": f"+998951{i:06d}",
+                "role": UserRole.COURIER,
+            }
+        )
+    _accounts_seed("couriers", plans, all_passwords, report, log)
+
+
+# --- products ---------------------------------------------------------------------------------
+def product_sku(i):
+    return f"{SKU_PREFIX}-{i + 1:06d}"
+
+
+def _variants(kind, base, rng):
+    """[(name, attributes, price adjustment)] for a product of variant kind ``kind``."""
+    if kind is None:
+        return []
+    if kind == "color":
+        colors = rng.sample(data.COLORS, rng.randint(2, 4))
+        return [(c, {"color": c}, Decimal("0.00")) for c in colors]
+    if kind == "phone":
+        colors = rng.sample(data.PHONE_COLORS, 2)
+        options = data.VARIANT_KINDS["phone"][: rng.randint(2, 3)]
+        return [
+            (f"{label}, {c}", {**attrs, "color": c}, money(base * Decimal(str(share))))
+            for attrs, share, label in options
+            for c in colors
+        ]
+    options = data.VARIANT_KINDS[kind]
+    if kind in ("clothing", "shoes", "kids", "baby"):
+        color = rng.choice(data.COLORS)
+        first = rng.randint(0, 1)
+        return [
+            (f"{color}, {label}", {"color": color, **attrs}, Decimal("0.00")) for attrs, _, label in options[first:]
+        ]
+    return [(label, dict(attrs), money(base * Decimal(str(share)))) for attrs, share, label in options]
+
+
+def _description(name, brand, leaf, rng):
+    top = leaf.top_slug
+    lines = [
+        f"{name} — {leaf.node.name.lower()} toifasidan {brand} mahsuloti. {leaf.node.description}",
+        data.TOP_BLURBS[top],
+        rng.choice(
+            (
+                "Toshkent bo'ylab 1-2 kun ichida yetkazib beramiz, Yunusobod va Chilonzorga — shu kunning o'zida.",
+                "Buyurtmani kuryer orqali yoki topshirish punktidan olishingiz mumkin.",
+                "To'lov: naqd, Uzcard, Humo yoki bank kartasi orqali.",
+            )
+        ),
+        rng.choice(
+            (
+                "Доставка по Ташкенту за 1-2 дня. Оригинальный товар с гарантией.",
+                "Оплата наличными или картой при получении.",
+                "Original product, delivered across Tashkent in 1-2 days.",
+            )
+        ),
+    ]
+    return "\n\n".join(lines)
+
+
+@dataclass
+class ProductPlan:
+    index: int
+    sku: str
+    leaf: Leaf
+    seller: User
+    fields: dict
+    variants: list
+    attributes: list
+
+
+def product_plan(i, seed, leaves, sellers):
+    rng = random.Random(f"{seed}:product:{i}")
+    leaf = leaves[i % len(leaves)]
+    # Each leaf starts its round at a different entry, so a small seed still mixes the
+    # Uzbek, Russian and English names of the lists.
+    brand, name, price = leaf.node.products[(i // len(leaves) + i) % len(leaf.node.products)]
+    candidates = [user for plan, user in sellers if leaf.top_slug in plan.specialties] or [sellers[0][1]]
+    seller = rng.choice(candidates)
+    base = money(price * rng.choice((0.95, 1, 1, 1, 1.05, 1.1)))
+    sale = money(base * Decimal(str(rng.choice((0.75, 0.8, 0.85, 0.9))))) if rng.random() < 0.3 else None
+    cost = money(base * Decimal(str(round(rng.uniform(0.55, 0.8), 2))))
+    (w0, w1), (length, width, height) = data.PACKS[leaf.node.pack]
+    variants = _variants(leaf.node.variants, base, rng)
+    variant_stock = [rng.choice((0, 3, 5, 8, 12, 20, 35, 50)) for _ in variants]
+    if variants and not any(variant_stock):
+        variant_stock[0] = 10
+    stock = sum(variant_stock) if variants else rng.choice((5, 12, 25, 40, 60, 100, 150))
+    sku = product_sku(i)
+    fields = {
+        "seller": seller,
+        "category": leaf.category,
+        "name": name,
+        "slug": f"{slug_of(name)[:230]}-{i + 1}",
+        "description": _description(name, brand, leaf, rng),
+        "short_description": f"{brand}: {leaf.node.name.lower()}. {data.TOP_BLURBS[leaf.top_slug]}"[:500],
+        "sku": sku,
+        "barcode": ean13(i + 1),
+        "brand": brand,
+        "base_price": base,
+        "sale_price": sale,
+        "cost_price": cost,
+        "currency": "UZS",
+        "weight": Decimal(str(round(rng.uniform(w0, w1), 3))),
+        "length": Decimal(length),
+        "width": Decimal(width),
+        "height": Decimal(height),
+        "status": ProductStatus.ACTIVE,
+        "is_featured": rng.random() < 0.12,
+        "stock_quantity": stock,
+        "view_count": rng.randint(0, 5000),
+        "meta_title": f"{name} — narxi Toshkentda | GOGOMARKET"[:255],
+        "meta_description": f"{name} ({brand}) GOGOMARKET'da: {leaf.node.description}",
+        "meta_keywords": ", ".join((brand, leaf.node.name, leaf.top.name, "Toshkent", "yetkazib berish")),
+        "published_at": PUBLISHED_ANCHOR - timedelta(days=rng.randint(0, 300), minutes=rng.randint(0, 600)),
+    }
+    attributes = [("Brend", brand)]
+    attributes += [(attr, rng.choice(values)) for attr, values in data.TOP_ATTRIBUTES[leaf.top_slug]]
+    colors = [v[1]["color"] for v in variants if "color" in v[1]]
+    if colors:
+        attributes.append(("Rang", ", ".join(dict.fromkeys(colors))))
+    attributes.append(("Og'irligi", f"{fields['weight'].normalize():f} kg"))
+    variant_rows = [
+        (name_, attrs, adjustment, stock_)
+        for (name_, attrs, adjustment), stock_ in zip(variants, variant_stock, strict=True)
+    ]
+    return ProductPlan(i, sku, leaf, seller, fields, variant_rows, attributes)
+
+
+def products_seed(count, seed, leaves, sellers, report, log):
+    """Products with their variants and attributes, in batches; existing SKUs are skipped."""
+    progress = Progress(log, "products", count)
+    for start in range(0, count, BATCH_SIZE):
+        indexes = range(start, min(start + BATCH_SIZE, count))
+        existing = set(Product.objects.filter(sku__in=[product_sku(i) for i in indexes]).values_list("sku", flat=True))
+        plans = [product_plan(i, seed, leaves, sellers) for i in indexes if product_sku(i) not in existing]
+        report.existing["products"] += len(indexes) - len(plans)
+        created = Product.objects.bulk_create([Product(**plan.fields) for plan in plans])
+        variants, attributes = [], []
+        for plan, product in zip(plans, created, strict=True):
+            variants += [
+                ProductVariant(
+                    product=product,
+                    sku=f"{plan.sku}-{k + 1:02d}",
+                    name=name,
+                    attributes=attrs,
+                    price_adjustment=adjustment,
+                    stock_quantity=stock,
+                    is_active=True,
+                )
+                for k, (name, attrs, adjustment, stock) in enumerate(plan.variants)
+            ]
+            attributes += [
+                ProductAttribute(product=product, name=name, value=value, sort_order=k)
+                for k, (name, value) in enumerate(plan.attributes)
+            ]
+        ProductVariant.objects.bulk_create(variants)
+        ProductAttribute.objects.bulk_create(attributes)
+        report.created["products"] += len(created)
+        report.created["product variants"] += len(variants)
+        report.created["product attributes"] += len(attributes)
+        progress.advance(len(indexes))
+
+
+# --- pictures ---------------------------------------------------------------------------------
+def _top_color(product, tops):
+    category = product.category
+    while category.parent_id is not None:
+        category = category.parent
+    return tops.get(category.slug, (100, 116, 139))
+
+
+def images_seed(count, seed, report, log):
+    """1-3 pictures (and thumbnails) for each seeded product that has none."""
+    tops = {node.slug: node.color for node in data.CATEGORY_TREE}
+    skus = [product_sku(i) for i in range(count)]
+    has_image = ProductImage.objects.filter(product=OuterRef("pk"))
+    todo = list(
+        Product.objects.filter(sku__in=skus)
+        .annotate(has_image=Exists(has_image))
+        .filter(has_image=False)
+        .select_related("category__parent__parent")
+        .order_by("sku")
+    )
+    progress = Progress(log, "pictures", len(todo))
+    rows = []
+    for product in todo:
+        rng = random.Random(f"{seed}:images:{product.sku}")
+        color = _top_color(product, tops)
+        total = rng.choice((1, 2, 2, 3))
+        for k in range(total):
+            picture = product_picture(
+                title=product.name,
+                brand=product.brand or "GOGOMARKET",
+                category=product.category.name,
+                color=color,
+                rng=rng,
+                index=k,
+                count=total,
+            )
+            url = _store(f"products/{product.pk}/{k + 1}.jpg", jpeg_bytes(picture), report)
+            thumbnail_url = _store(
+                f"products/{product.pk}/{k + 1}_thumb.jpg", jpeg_bytes(picture, THUMBNAIL_SIZE), report
+            )
+            rows.append(
+                ProductImage(
+                    product=product,
+                    url=url,
+                    thumbnail_url=thumbnail_url,
+                    alt_text=product.name[:255],
+                    sort_order=k,
+                    is_primary=k == 0,
+                )
+            )
+        progress.advance()
+        if len(rows) >= BATCH_SIZE:
+            report.created["product images"] += len(ProductImage.objects.bulk_create(rows))
+            rows = []
+    report.created["product images"] += len(ProductImage.objects.bulk_create(rows))
+
+
+def _store(name, content, report):
+    # A file left at this name belongs to no image row (the product has none): replace it.
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(content))
+    report.files.append(saved)
+    return default_storage.url(saved)
