@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -14,7 +15,7 @@ from gogomarket.core.admin_utils import BaseAdmin, changelist_link, short_text_c
 
 from .enums import AdminRoleType, UserRole
 from .models import AdminRole, User, UserAddress, UserSession
-from .services import admin_role_grant, admin_role_revoke, user_create
+from .services import admin_role_grant, admin_role_grant_check, admin_role_revoke, user_create
 
 # Back-office rights come from admin_roles (accounts.permissions), not from Django's groups:
 # a Groups page would only mislead.
@@ -239,15 +240,28 @@ class AdminRoleAdmin(BaseAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        # Only a super admin hands out super admin: a role manager must not be able to raise
-        # anyone (themselves included) above their own rights.
-        # TODO: move this rule into admin_role_grant so that every interface shares it.
+        # The rule lives in admin_role_grant; hiding the choice just spares a refused form.
         if db_field.name == "role_type" and not request.user.is_superuser:
             kwargs["choices"] = [c for c in db_field.get_choices() if c[0] != AdminRoleType.SUPER_ADMIN]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+
+        class AdminRoleGrantForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if cleaned.get("user") and cleaned.get("role_type"):
+                    try:
+                        admin_role_grant_check(
+                            user=cleaned["user"], role_type=cleaned["role_type"], granted_by=request.user
+                        )
+                    except ValidationError as error:
+                        for field, messages in error.message_dict.items():
+                            self.add_error(field if field in self.fields else None, messages)
+                return cleaned
+
+        form = AdminRoleGrantForm
         if "permissions" in form.base_fields:
             form.base_fields["permissions"].help_text = _(
                 'Optional narrowing of the role, e.g. {"deny": ["finance.payout"]}: a permission, a model or an app.'

@@ -45,7 +45,7 @@ class User(AbstractBaseUser):
     groups and flags: there are no ``is_staff`` / ``is_superuser`` columns, they are derived.
     """
 
-    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False, verbose_name=_("UUID"))
     email = models.CharField(_("email"), max_length=255)
     phone = models.CharField(_("phone"), max_length=20, null=True, blank=True)
     password = models.CharField(_("password"), max_length=255, db_column="password_hash")
@@ -144,10 +144,14 @@ class User(AbstractBaseUser):
 
 class AdminRole(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="admin_roles", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="admin_roles",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    role_type = EnumField(enum_type="admin_role_enum", choices=AdminRoleType.choices)
-    permissions = models.JSONField(default=dict)
+    role_type = EnumField(enum_type="admin_role_enum", choices=AdminRoleType.choices, verbose_name=_("role type"))
+    permissions = models.JSONField(default=dict, blank=True, verbose_name=_("permissions"))
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -155,11 +159,12 @@ class AdminRole(models.Model):
         related_name="granted_admin_roles",
         null=True,
         blank=True,
+        verbose_name=_("granted by"),
     )
-    granted_at = models.DateTimeField(db_default=Now())
-    expires_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    granted_at = models.DateTimeField(db_default=Now(), verbose_name=_("granted at"))
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name=_("expires at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("admin role")
@@ -176,15 +181,19 @@ class AdminRole(models.Model):
 
 class UserSession(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    token = models.CharField(max_length=255)
-    refresh_token = models.CharField(max_length=255, null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.TextField(null=True, blank=True)
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    last_activity_at = models.DateTimeField(db_default=Now())
+    token = models.CharField(max_length=255, verbose_name=_("token"))
+    refresh_token = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("refresh token"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    user_agent = models.TextField(null=True, blank=True, verbose_name=_("user agent"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    last_activity_at = models.DateTimeField(db_default=Now(), verbose_name=_("last activity at"))
 
     class Meta:
         verbose_name = _("session")
@@ -205,26 +214,32 @@ class UserSession(models.Model):
 
 class UserAddress(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    type = EnumField(enum_type="address_type_enum", choices=AddressType.choices)
-    is_default = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    label = models.CharField(max_length=50, null=True, blank=True)
-    full_name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=20)
-    country = models.CharField(max_length=100)
-    city = models.CharField(max_length=100)
-    district = models.CharField(max_length=100, null=True, blank=True)
-    street = models.CharField(max_length=255)
-    building = models.CharField(max_length=50, null=True, blank=True)
-    apartment = models.CharField(max_length=50, null=True, blank=True)
-    postal_code = models.CharField(max_length=20, null=True, blank=True)
-    latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True)
-    delivery_instructions = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    type = EnumField(enum_type="address_type_enum", choices=AddressType.choices, verbose_name=_("type"))
+    is_default = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is default")
+    )
+    label = models.CharField(max_length=50, null=True, blank=True, verbose_name=_("label"))
+    full_name = models.CharField(max_length=200, verbose_name=_("full name"))
+    phone = models.CharField(max_length=20, verbose_name=_("phone"))
+    country = models.CharField(max_length=100, verbose_name=_("country"))
+    city = models.CharField(max_length=100, verbose_name=_("city"))
+    district = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("district"))
+    street = models.CharField(max_length=255, verbose_name=_("street"))
+    building = models.CharField(max_length=50, null=True, blank=True, verbose_name=_("building"))
+    apartment = models.CharField(max_length=50, null=True, blank=True, verbose_name=_("apartment"))
+    postal_code = models.CharField(max_length=20, null=True, blank=True, verbose_name=_("postal code"))
+    latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True, verbose_name=_("latitude"))
+    longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True, verbose_name=_("longitude"))
+    delivery_instructions = models.TextField(null=True, blank=True, verbose_name=_("delivery instructions"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("address")

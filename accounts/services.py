@@ -40,14 +40,23 @@ def staff_user_create(*, email, password, first_name="", last_name="", role_type
     return user
 
 
-@transaction.atomic
-def admin_role_grant(*, user, role_type, granted_by=None, permissions=None, expires_at=None, request=None):
-    """Give ``user`` an admin sub-role. Only staff accounts (role ``admin``) can hold one; the grant
-    is written to the audit log (who granted what to whom)."""
-    if user.role != UserRole.ADMIN:
-        raise ValidationError({"user": _("Only staff accounts can hold an admin role.")})
+def admin_role_grant_check(*, user, role_type, granted_by=None):
+    """The rules of ``admin_role_grant``, for forms that want to show them before saving."""
     if role_type not in AdminRoleType.values:
         raise ValidationError({"role_type": _("Unknown admin role.")})
+    if role_type == AdminRoleType.SUPER_ADMIN and granted_by is not None and not granted_by.is_superuser:
+        raise ValidationError({"role_type": _("Only a super admin can grant the super admin role.")})
+    if user.role != UserRole.ADMIN:
+        raise ValidationError({"user": _("Only staff accounts can hold an admin role.")})
+
+
+@transaction.atomic
+def admin_role_grant(*, user, role_type, granted_by=None, permissions=None, expires_at=None, request=None):
+    """Give ``user`` an admin sub-role. Only staff accounts (role ``admin``) can hold one; only a
+    super admin (or the system, ``granted_by=None``: seed data, createsuperuser) may hand out
+    super_admin, so a role manager cannot raise anyone, themselves included, above their own
+    rights. The grant is written to the audit log (who granted what to whom)."""
+    admin_role_grant_check(user=user, role_type=role_type, granted_by=granted_by)
     role = AdminRole.objects.create(
         user=user,
         role_type=role_type,

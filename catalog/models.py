@@ -12,21 +12,27 @@ from .enums import ProductStatus
 
 class Category(models.Model):
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, related_name="children", db_index=False, null=True, blank=True
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="children",
+        db_index=False,
+        null=True,
+        blank=True,
+        verbose_name=_("parent"),
     )
-    name = models.CharField(max_length=200)
-    slug = models.CharField(max_length=255)
-    description = models.TextField(null=True, blank=True)
-    icon_url = models.TextField(null=True, blank=True)
-    image_url = models.TextField(null=True, blank=True)
-    level = models.IntegerField(default=0, db_default=0)
-    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    meta_title = models.CharField(max_length=255, null=True, blank=True)
-    meta_description = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    slug = models.CharField(max_length=255, verbose_name=_("slug"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    icon_url = models.TextField(null=True, blank=True, verbose_name=_("icon URL"))
+    image_url = models.TextField(null=True, blank=True, verbose_name=_("image URL"))
+    level = models.IntegerField(default=0, db_default=0, verbose_name=_("level"))
+    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("sort order"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    meta_title = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("meta title"))
+    meta_description = models.TextField(null=True, blank=True, verbose_name=_("meta description"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("category")
@@ -47,50 +53,90 @@ class Category(models.Model):
 
 class Product(models.Model):
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="products", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="products",
+        db_index=False,
+        verbose_name=_("seller"),
     )
-    category = models.ForeignKey("Category", on_delete=models.PROTECT, related_name="products", db_index=False)
-    name = models.CharField(max_length=255)
-    slug = models.CharField(max_length=255)
-    description = models.TextField()
-    short_description = models.CharField(max_length=500, null=True, blank=True)
-    sku = models.CharField(max_length=100, null=True, blank=True)
-    barcode = models.CharField(max_length=100, null=True, blank=True)
-    brand = models.CharField(max_length=100, null=True, blank=True)
-    base_price = models.DecimalField(max_digits=12, decimal_places=2)
-    sale_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    cost_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
+    category = models.ForeignKey(
+        "Category", on_delete=models.PROTECT, related_name="products", db_index=False, verbose_name=_("category")
+    )
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    slug = models.CharField(max_length=255, verbose_name=_("slug"))
+    description = models.TextField(verbose_name=_("description"))
+    short_description = models.CharField(max_length=500, null=True, blank=True, verbose_name=_("short description"))
+    sku = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("SKU"))
+    barcode = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("barcode"))
+    brand = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("brand"))
+    base_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("base price"))
+    sale_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("sale price")
+    )
+    cost_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("cost price")
+    )
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS", verbose_name=_("currency"))
     tax_rate = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("tax rate"),
     )
-    weight = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
-    length = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    width = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    height = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    weight = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True, verbose_name=_("weight"))
+    length = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("length"))
+    width = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("width"))
+    height = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, verbose_name=_("height"))
     status = EnumField(
-        enum_type="product_status_enum", choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_default="draft"
+        enum_type="product_status_enum",
+        choices=ProductStatus.choices,
+        default=ProductStatus.DRAFT,
+        db_default="draft",
+        verbose_name=_("status"),
     )
-    is_featured = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    is_digital = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    requires_shipping = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    stock_quantity = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    low_stock_threshold = models.IntegerField(null=True, blank=True, default=10, db_default=10)
-    allow_backorder = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    min_order_quantity = models.IntegerField(null=True, blank=True, default=1, db_default=1)
-    max_order_quantity = models.IntegerField(null=True, blank=True)
-    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
+    is_featured = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is featured")
+    )
+    is_digital = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is digital")
+    )
+    requires_shipping = models.BooleanField(
+        null=True, blank=True, default=True, db_default=True, verbose_name=_("requires shipping")
+    )
+    stock_quantity = models.IntegerField(
+        null=True, blank=True, default=0, db_default=0, verbose_name=_("stock quantity")
+    )
+    low_stock_threshold = models.IntegerField(
+        null=True, blank=True, default=10, db_default=10, verbose_name=_("low stock threshold")
+    )
+    allow_backorder = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("allow backorder")
+    )
+    min_order_quantity = models.IntegerField(
+        null=True, blank=True, default=1, db_default=1, verbose_name=_("min order quantity")
+    )
+    max_order_quantity = models.IntegerField(null=True, blank=True, verbose_name=_("max order quantity"))
+    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("view count"))
     rating_average = models.DecimalField(
-        max_digits=3, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("rating average"),
     )
-    rating_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    meta_title = models.CharField(max_length=255, null=True, blank=True)
-    meta_description = models.TextField(null=True, blank=True)
-    meta_keywords = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    published_at = models.DateTimeField(null=True, blank=True)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    rating_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("rating count"))
+    meta_title = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("meta title"))
+    meta_description = models.TextField(null=True, blank=True, verbose_name=_("meta description"))
+    meta_keywords = models.TextField(null=True, blank=True, verbose_name=_("meta keywords"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("product")
@@ -114,13 +160,17 @@ class Product(models.Model):
 
 
 class ProductImage(models.Model):
-    product = models.ForeignKey("Product", on_delete=models.CASCADE, related_name="images", db_index=False)
-    url = models.TextField()
-    thumbnail_url = models.TextField(null=True, blank=True)
-    alt_text = models.CharField(max_length=255, null=True, blank=True)
-    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    is_primary = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    product = models.ForeignKey(
+        "Product", on_delete=models.CASCADE, related_name="images", db_index=False, verbose_name=_("product")
+    )
+    url = models.TextField(verbose_name=_("URL"))
+    thumbnail_url = models.TextField(null=True, blank=True, verbose_name=_("thumbnail URL"))
+    alt_text = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("alt text"))
+    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("sort order"))
+    is_primary = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is primary")
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("product image")
@@ -136,19 +186,29 @@ class ProductImage(models.Model):
 
 
 class ProductVariant(models.Model):
-    product = models.ForeignKey("Product", on_delete=models.CASCADE, related_name="variants", db_index=False)
-    sku = models.CharField(max_length=100, null=True, blank=True)
-    name = models.CharField(max_length=255)
-    attributes = models.JSONField(default=dict)
-    price_adjustment = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+    product = models.ForeignKey(
+        "Product", on_delete=models.CASCADE, related_name="variants", db_index=False, verbose_name=_("product")
     )
-    stock_quantity = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    image_url = models.TextField(null=True, blank=True)
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    sku = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("SKU"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    attributes = models.JSONField(default=dict, verbose_name=_("attributes"))
+    price_adjustment = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("price adjustment"),
+    )
+    stock_quantity = models.IntegerField(
+        null=True, blank=True, default=0, db_default=0, verbose_name=_("stock quantity")
+    )
+    image_url = models.TextField(null=True, blank=True, verbose_name=_("image URL"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("product variant")
@@ -167,11 +227,13 @@ class ProductVariant(models.Model):
 
 
 class ProductAttribute(models.Model):
-    product = models.ForeignKey("Product", on_delete=models.CASCADE, related_name="attributes", db_index=False)
-    name = models.CharField(max_length=100)
-    value = models.TextField()
-    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    product = models.ForeignKey(
+        "Product", on_delete=models.CASCADE, related_name="attributes", db_index=False, verbose_name=_("product")
+    )
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    value = models.TextField(verbose_name=_("value"))
+    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("sort order"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("product attribute")

@@ -9,14 +9,18 @@ from .enums import ChatRole, ChatType, MessageType
 
 
 class Chat(models.Model):
-    type = EnumField(enum_type="chat_type_enum", choices=ChatType.choices)
-    name = models.CharField(max_length=255, null=True, blank=True)
+    type = EnumField(enum_type="chat_type_enum", choices=ChatType.choices, verbose_name=_("type"))
+    name = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("name"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="created_chats"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        db_column="created_by",
+        related_name="created_chats",
+        verbose_name=_("created by"),
     )
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("chat")
@@ -32,9 +36,15 @@ class Chat(models.Model):
 
 
 class ChatParticipant(models.Model):
-    chat = models.ForeignKey("Chat", on_delete=models.CASCADE, related_name="participants", db_index=False)
+    chat = models.ForeignKey(
+        "Chat", on_delete=models.CASCADE, related_name="participants", db_index=False, verbose_name=_("chat")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_memberships", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chat_memberships",
+        db_index=False,
+        verbose_name=_("user"),
     )
     role = EnumField(
         enum_type="chat_role_enum",
@@ -43,10 +53,11 @@ class ChatParticipant(models.Model):
         blank=True,
         default=ChatRole.MEMBER,
         db_default="member",
+        verbose_name=_("role"),
     )
-    joined_at = models.DateTimeField(db_default=Now())
-    last_read_at = models.DateTimeField(null=True, blank=True)
-    is_muted = models.BooleanField(null=True, blank=True, default=False, db_default=False)
+    joined_at = models.DateTimeField(db_default=Now(), verbose_name=_("joined at"))
+    last_read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last read at"))
+    is_muted = models.BooleanField(null=True, blank=True, default=False, db_default=False, verbose_name=_("is muted"))
 
     class Meta:
         verbose_name = _("chat participant")
@@ -65,21 +76,35 @@ class ChatParticipant(models.Model):
 
 
 class Message(models.Model):
-    chat = models.ForeignKey("Chat", on_delete=models.CASCADE, related_name="messages", db_index=False)
+    chat = models.ForeignKey(
+        "Chat", on_delete=models.CASCADE, related_name="messages", db_index=False, verbose_name=_("chat")
+    )
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sent_messages", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sent_messages",
+        db_index=False,
+        verbose_name=_("sender"),
     )
-    reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, related_name="replies", null=True, blank=True)
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, related_name="replies", null=True, blank=True, verbose_name=_("reply to")
+    )
     type = EnumField(
-        enum_type="message_type_enum", choices=MessageType.choices, default=MessageType.TEXT, db_default="text"
+        enum_type="message_type_enum",
+        choices=MessageType.choices,
+        default=MessageType.TEXT,
+        db_default="text",
+        verbose_name=_("type"),
     )
-    content = models.TextField(null=True, blank=True)
-    media_url = models.TextField(null=True, blank=True)
-    metadata = models.JSONField(null=True, blank=True)
-    is_edited = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    is_deleted = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    content = models.TextField(null=True, blank=True, verbose_name=_("content"))
+    media_url = models.TextField(null=True, blank=True, verbose_name=_("media URL"))
+    metadata = models.JSONField(null=True, blank=True, verbose_name=_("metadata"))
+    is_edited = models.BooleanField(null=True, blank=True, default=False, db_default=False, verbose_name=_("is edited"))
+    is_deleted = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is deleted")
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("message")
@@ -96,11 +121,17 @@ class Message(models.Model):
 
 
 class MessageRead(models.Model):
-    message = models.ForeignKey("Message", on_delete=models.CASCADE, related_name="reads", db_index=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_reads", db_index=False
+    message = models.ForeignKey(
+        "Message", on_delete=models.CASCADE, related_name="reads", db_index=False, verbose_name=_("message")
     )
-    read_at = models.DateTimeField(db_default=Now())
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="message_reads",
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    read_at = models.DateTimeField(db_default=Now(), verbose_name=_("read at"))
 
     class Meta:
         verbose_name = _("message read")

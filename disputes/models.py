@@ -9,20 +9,27 @@ from .enums import DisputeStatus, DisputeType, RefundMethod, ReturnCondition, Re
 
 
 class Dispute(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="disputes", db_index=False)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="disputes", db_index=False, verbose_name=_("order")
+    )
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         db_column="opened_by",
         related_name="disputes_opened",
         db_index=False,
+        verbose_name=_("opened by"),
     )
-    type = EnumField(enum_type="dispute_type_enum", choices=DisputeType.choices)
-    reason = models.TextField()
+    type = EnumField(enum_type="dispute_type_enum", choices=DisputeType.choices, verbose_name=_("type"))
+    reason = models.TextField(verbose_name=_("reason"))
     status = EnumField(
-        enum_type="dispute_status_enum", choices=DisputeStatus.choices, default=DisputeStatus.OPEN, db_default="open"
+        enum_type="dispute_status_enum",
+        choices=DisputeStatus.choices,
+        default=DisputeStatus.OPEN,
+        db_default="open",
+        verbose_name=_("status"),
     )
-    resolution = models.TextField(null=True, blank=True)
+    resolution = models.TextField(null=True, blank=True, verbose_name=_("resolution"))
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -30,10 +37,11 @@ class Dispute(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("resolved by"),
     )
-    resolved_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("dispute")
@@ -50,11 +58,15 @@ class Dispute(models.Model):
 
 
 class DisputeMessage(models.Model):
-    dispute = models.ForeignKey("Dispute", on_delete=models.CASCADE, related_name="messages", db_index=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_messages")
-    content = models.TextField()
-    attachments = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    dispute = models.ForeignKey(
+        "Dispute", on_delete=models.CASCADE, related_name="messages", db_index=False, verbose_name=_("dispute")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dispute_messages", verbose_name=_("user")
+    )
+    content = models.TextField(verbose_name=_("content"))
+    attachments = models.JSONField(null=True, blank=True, verbose_name=_("attachments"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("dispute message")
@@ -70,21 +82,30 @@ class DisputeMessage(models.Model):
 
 
 class ReturnRequest(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns", db_index=False)
-    buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="returns", db_index=False
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="returns", db_index=False, verbose_name=_("order")
     )
-    reason = models.TextField()
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="returns",
+        db_index=False,
+        verbose_name=_("buyer"),
+    )
+    reason = models.TextField(verbose_name=_("reason"))
     status = EnumField(
         enum_type="return_status_enum",
         choices=ReturnStatus.choices,
         default=ReturnStatus.REQUESTED,
         db_default="requested",
+        verbose_name=_("status"),
     )
-    refund_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    refund_method = EnumField(enum_type="refund_method_enum", choices=RefundMethod.choices)
-    tracking_number = models.CharField(max_length=100, null=True, blank=True)
-    notes = models.TextField(null=True, blank=True)
+    refund_amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("refund amount"))
+    refund_method = EnumField(
+        enum_type="refund_method_enum", choices=RefundMethod.choices, verbose_name=_("refund method")
+    )
+    tracking_number = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("tracking number"))
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -92,11 +113,12 @@ class ReturnRequest(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("approved at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("return")
@@ -114,16 +136,27 @@ class ReturnRequest(models.Model):
 
 class ReturnItem(models.Model):
     return_request = models.ForeignKey(
-        "ReturnRequest", on_delete=models.CASCADE, db_column="return_id", related_name="items", db_index=False
+        "ReturnRequest",
+        on_delete=models.CASCADE,
+        db_column="return_id",
+        related_name="items",
+        db_index=False,
+        verbose_name=_("return request"),
     )
     order_item = models.ForeignKey(
-        "orders.OrderItem", on_delete=models.PROTECT, related_name="return_items", db_index=False
+        "orders.OrderItem",
+        on_delete=models.PROTECT,
+        related_name="return_items",
+        db_index=False,
+        verbose_name=_("order item"),
     )
-    quantity = models.IntegerField()
-    reason = models.TextField(null=True, blank=True)
-    condition = EnumField(enum_type="return_condition_enum", choices=ReturnCondition.choices)
-    images = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    quantity = models.IntegerField(verbose_name=_("quantity"))
+    reason = models.TextField(null=True, blank=True, verbose_name=_("reason"))
+    condition = EnumField(
+        enum_type="return_condition_enum", choices=ReturnCondition.choices, verbose_name=_("condition")
+    )
+    images = models.JSONField(null=True, blank=True, verbose_name=_("images"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("return item")

@@ -11,12 +11,20 @@ from .enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
 
 
 class Wallet(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallets", db_index=False)
-    balance = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"))
-    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="wallets",
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    balance = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"), verbose_name=_("balance")
+    )
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS", verbose_name=_("currency"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("wallet")
@@ -31,16 +39,18 @@ class Wallet(models.Model):
 
 
 class WalletTransaction(models.Model):
-    wallet = models.ForeignKey("Wallet", on_delete=models.CASCADE, related_name="transactions", db_index=False)
-    type = EnumField(enum_type="transaction_type_enum", choices=TransactionType.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    balance_before = models.DecimalField(max_digits=12, decimal_places=2)
-    balance_after = models.DecimalField(max_digits=12, decimal_places=2)
-    reference_type = models.CharField(max_length=50, null=True, blank=True)
-    reference_id = models.BigIntegerField(null=True, blank=True)
-    description = models.TextField(null=True, blank=True)
-    metadata = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    wallet = models.ForeignKey(
+        "Wallet", on_delete=models.CASCADE, related_name="transactions", db_index=False, verbose_name=_("wallet")
+    )
+    type = EnumField(enum_type="transaction_type_enum", choices=TransactionType.choices, verbose_name=_("type"))
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    balance_before = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("balance before"))
+    balance_after = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("balance after"))
+    reference_type = models.CharField(max_length=50, null=True, blank=True, verbose_name=_("reference type"))
+    reference_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("reference id"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    metadata = models.JSONField(null=True, blank=True, verbose_name=_("metadata"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("wallet transaction")
@@ -58,21 +68,28 @@ class WalletTransaction(models.Model):
 
 
 class Commission(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="commissions", db_index=False)
-    seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="commissions", db_index=False
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="commissions", db_index=False, verbose_name=_("order")
     )
-    commission_rate = models.DecimalField(max_digits=5, decimal_places=2)
-    commission_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    order_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="commissions",
+        db_index=False,
+        verbose_name=_("seller"),
+    )
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("commission rate"))
+    commission_amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("commission amount"))
+    order_amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("order amount"))
     status = EnumField(
         enum_type="commission_status_enum",
         choices=CommissionStatus.choices,
         default=CommissionStatus.PENDING,
         db_default="pending",
+        verbose_name=_("status"),
     )
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("commission")
@@ -90,22 +107,35 @@ class Commission(models.Model):
 
 class Payout(models.Model):
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        db_index=False,
+        verbose_name=_("seller"),
     )
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
-    method = EnumField(enum_type="payout_method_enum", choices=PayoutMethod.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS", verbose_name=_("currency"))
+    method = EnumField(enum_type="payout_method_enum", choices=PayoutMethod.choices, verbose_name=_("method"))
     status = EnumField(
-        enum_type="payout_status_enum", choices=PayoutStatus.choices, default=PayoutStatus.PENDING, db_default="pending"
+        enum_type="payout_status_enum",
+        choices=PayoutStatus.choices,
+        default=PayoutStatus.PENDING,
+        db_default="pending",
+        verbose_name=_("status"),
     )
     bank_account = models.ForeignKey(
-        "BankAccount", on_delete=models.SET_NULL, related_name="payouts", null=True, blank=True
+        "BankAccount",
+        on_delete=models.SET_NULL,
+        related_name="payouts",
+        null=True,
+        blank=True,
+        verbose_name=_("bank account"),
     )
-    transaction_id = models.CharField(max_length=255, null=True, blank=True)
-    notes = models.TextField(null=True, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    transaction_id = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("transaction id"))
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("payout")
@@ -123,17 +153,25 @@ class Payout(models.Model):
 
 class BankAccount(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bank_accounts", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="bank_accounts",
+        db_index=False,
+        verbose_name=_("user"),
     )
-    bank_name = models.CharField(max_length=200)
-    account_holder_name = models.CharField(max_length=200)
-    account_number = models.CharField(max_length=100)
-    routing_number = models.CharField(max_length=50, null=True, blank=True)
-    is_default = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    is_verified = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    bank_name = models.CharField(max_length=200, verbose_name=_("bank name"))
+    account_holder_name = models.CharField(max_length=200, verbose_name=_("account holder name"))
+    account_number = models.CharField(max_length=100, verbose_name=_("account number"))
+    routing_number = models.CharField(max_length=50, null=True, blank=True, verbose_name=_("routing number"))
+    is_default = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is default")
+    )
+    is_verified = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is verified")
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("bank account")

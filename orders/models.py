@@ -11,12 +11,20 @@ from .enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
 
 
 class Order(models.Model):
-    order_number = models.CharField(max_length=50)
+    order_number = models.CharField(max_length=50, verbose_name=_("order number"))
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_buyer", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders_as_buyer",
+        db_index=False,
+        verbose_name=_("buyer"),
     )
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_as_seller", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders_as_seller",
+        db_index=False,
+        verbose_name=_("seller"),
     )
     courier = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -25,43 +33,87 @@ class Order(models.Model):
         db_index=False,
         null=True,
         blank=True,
+        verbose_name=_("courier"),
     )
     status = EnumField(
-        enum_type="order_status_enum", choices=OrderStatus.choices, default=OrderStatus.PENDING, db_default="pending"
+        enum_type="order_status_enum",
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        db_default="pending",
+        verbose_name=_("status"),
     )
     payment_status = EnumField(
         enum_type="payment_status_enum",
         choices=PaymentStatus.choices,
         default=PaymentStatus.PENDING,
         db_default="pending",
+        verbose_name=_("payment status"),
     )
-    payment_method = EnumField(enum_type="payment_method_enum", choices=PaymentMethod.choices)
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
+    payment_method = EnumField(
+        enum_type="payment_method_enum", choices=PaymentMethod.choices, verbose_name=_("payment method")
+    )
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("subtotal"))
     discount_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("discount amount"),
     )
     tax_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("tax amount"),
     )
     shipping_cost = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("shipping cost"),
     )
     commission_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("commission amount"),
     )
-    total_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    currency = models.CharField(max_length=3, default="UZS", db_default="UZS")
+    total_amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("total amount"))
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS", verbose_name=_("currency"))
     promo_code = models.ForeignKey(
-        "promotions.PromoCode", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True
+        "promotions.PromoCode",
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        null=True,
+        blank=True,
+        verbose_name=_("promo code"),
     )
-    delivery_address = models.ForeignKey("accounts.UserAddress", on_delete=models.PROTECT, related_name="orders")
+    delivery_address = models.ForeignKey(
+        "accounts.UserAddress", on_delete=models.PROTECT, related_name="orders", verbose_name=_("delivery address")
+    )
     delivery_zone = models.ForeignKey(
-        "delivery.DeliveryZone", on_delete=models.SET_NULL, related_name="orders", null=True, blank=True
+        "delivery.DeliveryZone",
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        null=True,
+        blank=True,
+        verbose_name=_("delivery zone"),
     )
-    estimated_delivery_date = models.DateField(null=True, blank=True)
-    actual_delivery_date = models.DateTimeField(null=True, blank=True)
-    notes = models.TextField(null=True, blank=True)
-    cancellation_reason = models.TextField(null=True, blank=True)
+    estimated_delivery_date = models.DateField(null=True, blank=True, verbose_name=_("estimated delivery date"))
+    actual_delivery_date = models.DateTimeField(null=True, blank=True, verbose_name=_("actual delivery date"))
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
+    cancellation_reason = models.TextField(null=True, blank=True, verbose_name=_("cancellation reason"))
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -69,11 +121,12 @@ class Order(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("cancelled by"),
     )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True, verbose_name=_("cancelled at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("order")
@@ -96,25 +149,50 @@ class Order(models.Model):
 
 
 class OrderItem(models.Model):
-    order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="items", db_index=False)
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_items", db_index=False)
-    variant = models.ForeignKey(
-        "catalog.ProductVariant", on_delete=models.SET_NULL, related_name="order_items", null=True, blank=True
+    order = models.ForeignKey(
+        "Order", on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("order")
     )
-    product_name = models.CharField(max_length=255)
-    variant_name = models.CharField(max_length=255, null=True, blank=True)
-    sku = models.CharField(max_length=100, null=True, blank=True)
-    quantity = models.IntegerField()
-    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="order_items",
+        db_index=False,
+        verbose_name=_("product"),
+    )
+    variant = models.ForeignKey(
+        "catalog.ProductVariant",
+        on_delete=models.SET_NULL,
+        related_name="order_items",
+        null=True,
+        blank=True,
+        verbose_name=_("variant"),
+    )
+    product_name = models.CharField(max_length=255, verbose_name=_("product name"))
+    variant_name = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("variant name"))
+    sku = models.CharField(max_length=100, null=True, blank=True, verbose_name=_("SKU"))
+    quantity = models.IntegerField(verbose_name=_("quantity"))
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("unit price"))
     discount_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("discount amount"),
     )
     tax_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("tax amount"),
     )
-    subtotal = models.DecimalField(max_digits=12, decimal_places=2)
-    attributes = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    subtotal = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("subtotal"))
+    attributes = models.JSONField(null=True, blank=True, verbose_name=_("attributes"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("order item")
@@ -130,9 +208,11 @@ class OrderItem(models.Model):
 
 
 class OrderStatusHistory(models.Model):
-    order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="status_history", db_index=False)
-    status = EnumField(enum_type="order_status_enum", choices=OrderStatus.choices)
-    notes = models.TextField(null=True, blank=True)
+    order = models.ForeignKey(
+        "Order", on_delete=models.CASCADE, related_name="status_history", db_index=False, verbose_name=_("order")
+    )
+    status = EnumField(enum_type="order_status_enum", choices=OrderStatus.choices, verbose_name=_("status"))
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -140,8 +220,9 @@ class OrderStatusHistory(models.Model):
         related_name="+",
         null=True,
         blank=True,
+        verbose_name=_("changed by"),
     )
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("order status change")
@@ -157,15 +238,21 @@ class OrderStatusHistory(models.Model):
 
 
 class OrderTracking(models.Model):
-    order = models.ForeignKey("Order", on_delete=models.CASCADE, related_name="tracking", db_index=False)
-    courier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tracking_entries", db_index=False
+    order = models.ForeignKey(
+        "Order", on_delete=models.CASCADE, related_name="tracking", db_index=False, verbose_name=_("order")
     )
-    status = EnumField(enum_type="tracking_status_enum", choices=TrackingStatus.choices)
-    latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True)
-    notes = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    courier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="tracking_entries",
+        db_index=False,
+        verbose_name=_("courier"),
+    )
+    status = EnumField(enum_type="tracking_status_enum", choices=TrackingStatus.choices, verbose_name=_("status"))
+    latitude = models.DecimalField(max_digits=10, decimal_places=8, null=True, blank=True, verbose_name=_("latitude"))
+    longitude = models.DecimalField(max_digits=11, decimal_places=8, null=True, blank=True, verbose_name=_("longitude"))
+    notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("tracking event")

@@ -11,28 +11,44 @@ from .enums import PromoApplicable, PromoType
 
 
 class PromoCode(models.Model):
-    code = models.CharField(max_length=50)
-    name = models.CharField(max_length=200)
-    description = models.TextField(null=True, blank=True)
-    type = EnumField(enum_type="promo_type_enum", choices=PromoType.choices)
-    value = models.DecimalField(max_digits=12, decimal_places=2)
+    code = models.CharField(max_length=50, verbose_name=_("code"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    type = EnumField(enum_type="promo_type_enum", choices=PromoType.choices, verbose_name=_("type"))
+    value = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("value"))
     min_order_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, default=Decimal("0"), db_default=Decimal("0")
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        default=Decimal("0"),
+        db_default=Decimal("0"),
+        verbose_name=_("min order amount"),
     )
-    max_discount_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    usage_limit = models.IntegerField(null=True, blank=True)
-    usage_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    usage_limit_per_user = models.IntegerField(null=True, blank=True, default=1, db_default=1)
-    applicable_to = EnumField(enum_type="promo_applicable_enum", choices=PromoApplicable.choices)
-    applicable_ids = models.JSONField(null=True, blank=True)
-    starts_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
+    max_discount_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, verbose_name=_("max discount amount")
+    )
+    usage_limit = models.IntegerField(null=True, blank=True, verbose_name=_("usage limit"))
+    usage_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("usage count"))
+    usage_limit_per_user = models.IntegerField(
+        null=True, blank=True, default=1, db_default=1, verbose_name=_("usage limit per user")
+    )
+    applicable_to = EnumField(
+        enum_type="promo_applicable_enum", choices=PromoApplicable.choices, verbose_name=_("applicable to")
+    )
+    applicable_ids = models.JSONField(null=True, blank=True, verbose_name=_("applicable IDs"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, db_column="created_by", related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        db_column="created_by",
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("promo code")
@@ -51,15 +67,25 @@ class PromoCode(models.Model):
 
 
 class PromoCodeUsage(models.Model):
-    promo_code = models.ForeignKey("PromoCode", on_delete=models.PROTECT, related_name="usages", db_index=False)
+    promo_code = models.ForeignKey(
+        "PromoCode", on_delete=models.PROTECT, related_name="usages", db_index=False, verbose_name=_("promo code")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="promo_code_usages",
+        db_index=False,
+        verbose_name=_("user"),
     )
     order = models.ForeignKey(
-        "orders.Order", on_delete=models.PROTECT, related_name="promo_code_usages", db_index=False
+        "orders.Order",
+        on_delete=models.PROTECT,
+        related_name="promo_code_usages",
+        db_index=False,
+        verbose_name=_("order"),
     )
-    discount_amount = models.DecimalField(max_digits=12, decimal_places=2)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    discount_amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("discount amount"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("promo code use")
@@ -76,14 +102,14 @@ class PromoCodeUsage(models.Model):
 
 
 class FlashSale(models.Model):
-    name = models.CharField(max_length=200)
-    description = models.TextField(null=True, blank=True)
-    discount_percentage = models.DecimalField(max_digits=5, decimal_places=2)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    discount_percentage = models.DecimalField(max_digits=5, decimal_places=2, verbose_name=_("discount percentage"))
+    starts_at = models.DateTimeField(verbose_name=_("starts at"))
+    ends_at = models.DateTimeField(verbose_name=_("ends at"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("flash sale")
@@ -98,15 +124,21 @@ class FlashSale(models.Model):
 
 
 class FlashSaleProduct(models.Model):
-    flash_sale = models.ForeignKey("FlashSale", on_delete=models.CASCADE, related_name="items", db_index=False)
-    product = models.ForeignKey(
-        "catalog.Product", on_delete=models.PROTECT, related_name="flash_sale_entries", db_index=False
+    flash_sale = models.ForeignKey(
+        "FlashSale", on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("flash sale")
     )
-    original_price = models.DecimalField(max_digits=12, decimal_places=2)
-    sale_price = models.DecimalField(max_digits=12, decimal_places=2)
-    stock_limit = models.IntegerField(null=True, blank=True)
-    sold_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    product = models.ForeignKey(
+        "catalog.Product",
+        on_delete=models.PROTECT,
+        related_name="flash_sale_entries",
+        db_index=False,
+        verbose_name=_("product"),
+    )
+    original_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("original price"))
+    sale_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("sale price"))
+    stock_limit = models.IntegerField(null=True, blank=True, verbose_name=_("stock limit"))
+    sold_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("sold count"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("flash sale product")

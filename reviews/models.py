@@ -7,25 +7,41 @@ from gogomarket.core.db import Index
 
 
 class Review(models.Model):
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="reviews", db_index=False)
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="reviews", db_index=False)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="reviews", db_index=False, verbose_name=_("order")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="reviews", db_index=False, verbose_name=_("product")
+    )
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews_received",
+        db_index=False,
+        verbose_name=_("seller"),
     )
     buyer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews_written",
+        db_index=False,
+        verbose_name=_("buyer"),
     )
-    rating = models.IntegerField()
-    title = models.CharField(max_length=255, null=True, blank=True)
-    content = models.TextField(null=True, blank=True)
-    pros = models.TextField(null=True, blank=True)
-    cons = models.TextField(null=True, blank=True)
-    is_verified_purchase = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    is_approved = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    helpful_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    rating = models.IntegerField(verbose_name=_("rating"))
+    title = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("title"))
+    content = models.TextField(null=True, blank=True, verbose_name=_("content"))
+    pros = models.TextField(null=True, blank=True, verbose_name=_("pros"))
+    cons = models.TextField(null=True, blank=True, verbose_name=_("cons"))
+    is_verified_purchase = models.BooleanField(
+        null=True, blank=True, default=True, db_default=True, verbose_name=_("is verified purchase")
+    )
+    is_approved = models.BooleanField(
+        null=True, blank=True, default=False, db_default=False, verbose_name=_("is approved")
+    )
+    helpful_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("helpful count"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("review")
@@ -50,11 +66,13 @@ class Review(models.Model):
 
 
 class ReviewImage(models.Model):
-    review = models.ForeignKey("Review", on_delete=models.CASCADE, related_name="images", db_index=False)
-    url = models.TextField()
-    thumbnail_url = models.TextField(null=True, blank=True)
-    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    review = models.ForeignKey(
+        "Review", on_delete=models.CASCADE, related_name="images", db_index=False, verbose_name=_("review")
+    )
+    url = models.TextField(verbose_name=_("URL"))
+    thumbnail_url = models.TextField(null=True, blank=True, verbose_name=_("thumbnail URL"))
+    sort_order = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("sort order"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("review image")
@@ -69,13 +87,19 @@ class ReviewImage(models.Model):
 
 
 class ReviewResponse(models.Model):
-    review = models.ForeignKey("Review", on_delete=models.CASCADE, related_name="responses", db_index=False)
-    seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_responses", db_index=False
+    review = models.ForeignKey(
+        "Review", on_delete=models.CASCADE, related_name="responses", db_index=False, verbose_name=_("review")
     )
-    content = models.TextField()
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_responses",
+        db_index=False,
+        verbose_name=_("seller"),
+    )
+    content = models.TextField(verbose_name=_("content"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("review response")

@@ -31,8 +31,10 @@ dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1 || missing+=("postg
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# DejaVu draws the demo product pictures (Latin and Cyrillic names).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$WITH_BROWSER" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
-    missing+=(chromium fonts-dejavu-core)
+    missing+=(chromium)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,17 +9,23 @@ from .enums import StoryType
 
 
 class Story(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stories", db_index=False)
-    type = EnumField(enum_type="story_type_enum", choices=StoryType.choices)
-    media_url = models.TextField()
-    thumbnail_url = models.TextField(null=True, blank=True)
-    duration = models.IntegerField(null=True, blank=True, default=5, db_default=5)
-    caption = models.TextField(null=True, blank=True)
-    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    expires_at = models.DateTimeField()
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="stories",
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    type = EnumField(enum_type="story_type_enum", choices=StoryType.choices, verbose_name=_("type"))
+    media_url = models.TextField(verbose_name=_("media URL"))
+    thumbnail_url = models.TextField(null=True, blank=True, verbose_name=_("thumbnail URL"))
+    duration = models.IntegerField(null=True, blank=True, default=5, db_default=5, verbose_name=_("duration"))
+    caption = models.TextField(null=True, blank=True, verbose_name=_("caption"))
+    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("view count"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("story")
@@ -36,11 +42,17 @@ class Story(models.Model):
 
 
 class StoryView(models.Model):
-    story = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="views", db_index=False)
-    viewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="story_views", db_index=False
+    story = models.ForeignKey(
+        "Story", on_delete=models.CASCADE, related_name="views", db_index=False, verbose_name=_("story")
     )
-    viewed_at = models.DateTimeField(db_default=Now())
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="story_views",
+        db_index=False,
+        verbose_name=_("viewer"),
+    )
+    viewed_at = models.DateTimeField(db_default=Now(), verbose_name=_("viewed at"))
 
     class Meta:
         verbose_name = _("story view")
@@ -59,20 +71,22 @@ class StoryView(models.Model):
 
 
 class Reel(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reels", db_index=False)
-    video_url = models.TextField()
-    thumbnail_url = models.TextField()
-    title = models.CharField(max_length=255, null=True, blank=True)
-    description = models.TextField(null=True, blank=True)
-    duration = models.IntegerField()
-    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    like_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    comment_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    share_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reels", db_index=False, verbose_name=_("user")
+    )
+    video_url = models.TextField(verbose_name=_("video URL"))
+    thumbnail_url = models.TextField(verbose_name=_("thumbnail URL"))
+    title = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("title"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    duration = models.IntegerField(verbose_name=_("duration"))
+    view_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("view count"))
+    like_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("like count"))
+    comment_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("comment count"))
+    share_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("share count"))
+    is_active = models.BooleanField(null=True, blank=True, default=True, db_default=True, verbose_name=_("is active"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("reel")
@@ -90,11 +104,17 @@ class Reel(models.Model):
 
 
 class ReelLike(models.Model):
-    reel = models.ForeignKey("Reel", on_delete=models.CASCADE, related_name="likes", db_index=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reel_likes", db_index=False
+    reel = models.ForeignKey(
+        "Reel", on_delete=models.CASCADE, related_name="likes", db_index=False, verbose_name=_("reel")
     )
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reel_likes",
+        db_index=False,
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("reel like")
@@ -113,18 +133,30 @@ class ReelLike(models.Model):
 
 
 class ReelComment(models.Model):
-    reel = models.ForeignKey("Reel", on_delete=models.CASCADE, related_name="comments", db_index=False)
+    reel = models.ForeignKey(
+        "Reel", on_delete=models.CASCADE, related_name="comments", db_index=False, verbose_name=_("reel")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reel_comments", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reel_comments",
+        db_index=False,
+        verbose_name=_("user"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, related_name="replies", db_index=False, null=True, blank=True
+        "self",
+        on_delete=models.CASCADE,
+        related_name="replies",
+        db_index=False,
+        null=True,
+        blank=True,
+        verbose_name=_("parent"),
     )
-    content = models.TextField()
-    like_count = models.IntegerField(null=True, blank=True, default=0, db_default=0)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
-    deleted_at = models.DateTimeField(null=True, blank=True)
+    content = models.TextField(verbose_name=_("content"))
+    like_count = models.IntegerField(null=True, blank=True, default=0, db_default=0, verbose_name=_("like count"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+    deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
     class Meta:
         verbose_name = _("reel comment")
@@ -142,12 +174,20 @@ class ReelComment(models.Model):
 
 class Subscription(models.Model):
     subscriber = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        db_index=False,
+        verbose_name=_("subscriber"),
     )
     subscribed_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscribers", db_index=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscribers",
+        db_index=False,
+        verbose_name=_("subscribed to"),
     )
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("subscription")
@@ -159,6 +199,11 @@ class Subscription(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "subscribed_to"], name="idx_subscriptions_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(subscriber=models.F("subscribed_to")),
+                name="subscriptions_not_self",
+                violation_error_message=_("You cannot subscribe to yourself."),
+            ),
         ]
 
     def __str__(self):

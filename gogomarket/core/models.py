@@ -9,13 +9,13 @@ from .enums import SettingType
 
 
 class Setting(models.Model):
-    key = models.CharField(max_length=100)
-    value = models.TextField()
-    type = EnumField(enum_type="setting_type_enum", choices=SettingType.choices)
-    description = models.TextField(null=True, blank=True)
-    is_public = models.BooleanField(null=True, blank=True, default=False, db_default=False)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
-    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False)
+    key = models.CharField(max_length=100, verbose_name=_("key"))
+    value = models.TextField(verbose_name=_("value"))
+    type = EnumField(enum_type="setting_type_enum", choices=SettingType.choices, verbose_name=_("type"))
+    description = models.TextField(null=True, blank=True, verbose_name=_("description"))
+    is_public = models.BooleanField(null=True, blank=True, default=False, db_default=False, verbose_name=_("is public"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("setting")
@@ -37,15 +37,16 @@ class AuditLog(models.Model):
         db_index=False,
         null=True,
         blank=True,
+        verbose_name=_("user"),
     )
-    action = models.CharField(max_length=100)
-    entity_type = models.CharField(max_length=100)
-    entity_id = models.BigIntegerField(null=True, blank=True)
-    old_values = models.JSONField(null=True, blank=True)
-    new_values = models.JSONField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.TextField(null=True, blank=True)
-    created_at = models.DateTimeField(db_default=Now(), editable=False)
+    action = models.CharField(max_length=100, verbose_name=_("action"))
+    entity_type = models.CharField(max_length=100, verbose_name=_("entity type"))
+    entity_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("entity id"))
+    old_values = models.JSONField(null=True, blank=True, verbose_name=_("old values"))
+    new_values = models.JSONField(null=True, blank=True, verbose_name=_("new values"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    user_agent = models.TextField(null=True, blank=True, verbose_name=_("user agent"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("audit log entry")
