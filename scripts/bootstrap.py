@@ -134,7 +134,12 @@ def ensure_database():
     for dbname in wanted:
         if dbname not in existing_dbs:
             log(f"creating database {dbname}")
-            psql_admin(f"CREATE DATABASE {ident(dbname)} OWNER {ident(role)}", port)
+            # UTF-8 whatever locale the cluster was created under (a fresh machine may be POSIX).
+            psql_admin(
+                f"CREATE DATABASE {ident(dbname)} OWNER {ident(role)} ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0",
+                port,
+            )
         psql_admin("CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION IF NOT EXISTS pg_trgm;", port, dbname)
 
 
