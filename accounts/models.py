@@ -83,12 +83,9 @@ class User(AbstractBaseUser):
         ]
         constraints = [
             models.UniqueConstraint(fields=["uuid"], name="idx_users_uuid"),
-            models.UniqueConstraint(
-                fields=["email"], name="idx_users_email", violation_error_message=_("This email is already registered.")
-            ),
-            models.UniqueConstraint(
-                fields=["phone"], name="idx_users_phone", violation_error_message=_("This phone is already registered.")
-            ),
+            # Default messages on purpose: Django then attaches the error to the field in forms.
+            models.UniqueConstraint(fields=["email"], name="idx_users_email"),
+            models.UniqueConstraint(fields=["phone"], name="idx_users_phone"),
         ]
 
     def __str__(self):

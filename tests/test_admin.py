@@ -384,6 +384,26 @@ def test_user_added_in_the_admin_gets_a_hashed_password_and_a_normalised_email(c
     assert b'name="password' not in response.content
 
 
+def test_user_added_in_the_admin_with_a_taken_email_in_other_case_gets_a_form_error(client, super_admin):
+    existing = UserFactory(email="taken@example.uz")
+    users = User.objects.count()
+    data = {
+        "email": "TAKEN@Example.uz",
+        "first_name": "A",
+        "last_name": "B",
+        "role": UserRole.BUYER,
+        "status": "active",
+        "password1": "",
+        "password2": "",
+    }
+    response = client.post(url(User, "add"), data)
+    assert response.status_code == 200
+    assert "email" in response.context["adminform"].form.errors
+    assert User.objects.count() == users
+    existing.refresh_from_db()
+    assert existing.email == "taken@example.uz"
+
+
 def test_staff_user_page_lists_admin_roles_and_links_to_a_grant(client, super_admin):
     response = client.get(url(User, "change", super_admin.pk))
     content = response.content.decode()
