@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -15,7 +16,14 @@ from gogomarket.core.admin_utils import BaseAdmin, changelist_link, short_text_c
 
 from .enums import AdminRoleType, UserRole
 from .models import AdminRole, User, UserAddress, UserSession
-from .services import admin_role_grant, admin_role_grant_check, admin_role_revoke, user_create
+from .services import (
+    LoginRefused,
+    admin_role_grant,
+    admin_role_grant_check,
+    admin_role_revoke,
+    auth_check_credentials,
+    user_create,
+)
 
 # Back-office rights come from admin_roles (accounts.permissions), not from Django's groups:
 # a Groups page would only mislead.
@@ -35,6 +43,24 @@ AUTOCOMPLETE_USER_ROLES = {
     "analytics.sellerstatistics.seller": UserRole.SELLER,
     "promotions.promocode.created_by": UserRole.ADMIN,
 }
+
+
+class StaffAuthenticationForm(AdminAuthenticationForm):
+    """Back-office sign-in through the same gate as every other sign-in: throttled per account
+    and per IP, with the account-status messages of ``auth_check_credentials``."""
+
+    def clean(self):
+        login, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if login is not None and password:
+            try:
+                self.user_cache = auth_check_credentials(login=login, password=password, request=self.request)
+            except LoginRefused as refused:
+                raise forms.ValidationError(refused.message, code=refused.code) from refused
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+admin.site.login_form = StaffAuthenticationForm
 
 
 class UserAdminCreationForm(forms.ModelForm):

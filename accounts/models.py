@@ -101,6 +101,14 @@ class User(AbstractBaseUser):
     def get_short_name(self):
         return self.first_name
 
+    @property
+    def avatar_thumbnail_url(self):
+        """Avatars are stored with a ``_thumb`` sibling (see ``avatar_set``)."""
+        if not self.avatar_url:
+            return ""
+        base, dot, ext = self.avatar_url.rpartition(".")
+        return f"{base}_thumb.{ext}" if dot else self.avatar_url
+
     # --- derived flags ------------------------------------------------------------------
     @property
     def is_active(self):
@@ -208,6 +216,18 @@ class UserSession(models.Model):
     def __str__(self):
         return f"session {self.pk} of user {self.user_id}"
 
+    @property
+    def is_api(self):
+        """API sessions have a refresh token; browser sessions do not."""
+        return bool(self.refresh_token)
+
+    @property
+    def device(self):
+        """A short human name of the client, from its user agent."""
+        from accounts.devices import device_name
+
+        return device_name(self.user_agent)
+
 
 class UserAddress(models.Model):
     user = models.ForeignKey(
@@ -247,6 +267,29 @@ class UserAddress(models.Model):
             Index(fields=["user", "is_default"], name="idx_addresses_is_default"),
             Index(fields=["latitude", "longitude"], name="idx_addresses_location"),
         ]
+        constraints = [
+            # Not in the spec: the database guarantees one live default address per type.
+            models.UniqueConstraint(
+                fields=["user", "type"],
+                condition=Q(is_default=True, deleted_at__isnull=True),
+                name="user_addresses_one_default_per_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="user_addresses_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="user_addresses_longitude_range",
+            ),
+        ]
 
     def __str__(self):
         return ", ".join(p for p in (self.label, self.city, self.street, self.building) if p)
+
+    @property
+    def one_line(self):
+        """The address as a courier reads it."""
+        street = " ".join(p for p in (self.street, self.building) if p)
+        parts = [street, self.apartment and _("apt. %(number)s") % {"number": self.apartment}, self.district, self.city]
+        return ", ".join(str(p) for p in parts if p)

@@ -1,15 +1,51 @@
-"""Writes about people: accounts and back-office roles."""
+"""Writes about people: accounts, sign-in and sessions, verification, profiles, addresses and
+back-office roles. Web pages, the API, the admin and commands all call these functions."""
 
+import io
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login as django_login
+from django.contrib.auth import logout as django_logout
+from django.contrib.auth.password_validation import validate_password
+from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gogomarket.core.services import audit_log_write
+from gogomarket.core.services import audit_log_write, client_meta
 
-from .enums import AdminRoleType, UserRole
-from .models import AdminRole, User, UserManager
+from . import throttle
+from .enums import AddressType, AdminRoleType, UserRole, UserStatus
+from .models import AdminRole, User, UserAddress, UserManager, UserSession
+from .tokens import TokenInvalid, access_token_check, access_token_new, new_secret, token_hash
+
+BROWSER_SESSION_KEY = "_gogomarket_session"
+SESSION_CACHE_KEY = "user-session:{hash}"
+SESSION_TOUCH_KEY = "user-session-touch:{id}"
+SESSION_TOUCH_EVERY = 60  # seconds: last_activity_at is written at most this often
+SELF_SIGNUP_ROLES = (UserRole.BUYER, UserRole.SELLER)
+EMAIL_VERIFY_SALT = "gogomarket.accounts.email-verify"
+PHONE_CODE_KEY = "phone-verify:{user_id}"
+PHONE_CODE_TTL = 10 * 60
+PHONE_CODE_RESEND_AFTER = 60
+PHONE_CODE_MAX_TRIES = 5
+AVATAR_SIZE = 512
+AVATAR_THUMB_SIZE = 128
+AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
+# --- accounts ------------------------------------------------------------------------------
 @transaction.atomic
 def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, phone=None, **fields):
     """Create an account. The email is normalised (lower case), the password hashed with bcrypt;
@@ -26,7 +62,37 @@ def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, 
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent sign-up with the same email or phone
+        raise ValidationError({"email": _("This email is already registered.")}) from exc
+    return user
+
+
+@transaction.atomic
+def user_register(*, email, password, first_name, last_name, role=UserRole.BUYER, phone=None, request=None):
+    """Self sign-up of a buyer or a seller (couriers and staff are created by staff). The password
+    must pass the validators; a verification email is sent after commit."""
+    if role not in SELF_SIGNUP_ROLES:
+        raise ValidationError({"role": _("You can sign up as a buyer or a seller.")})
+    probe = User(email=UserManager.normalize_email(email), first_name=first_name, last_name=last_name)
+    try:
+        validate_password(password, probe)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+    user = user_create(
+        email=email, password=password, first_name=first_name, last_name=last_name, role=role, phone=phone
+    )
+    audit_log_write(
+        actor=user,
+        action="user.register",
+        entity_type="user",
+        entity_id=user.pk,
+        new_values={"email": user.email, "role": user.role},
+        request=request,
+    )
+    email_verification_send(user=user, request=request)
     return user
 
 
@@ -40,6 +106,575 @@ def staff_user_create(*, email, password, first_name="", last_name="", role_type
     return user
 
 
+# --- sign-in -------------------------------------------------------------------------------
+class LoginRefused(Exception):
+    """Why a sign-in was refused; ``message`` is what the person sees."""
+
+    def __init__(self, code, message, retry_after=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+def _status_message(status):
+    return {
+        UserStatus.SUSPENDED: _("Your account is suspended. Please contact support."),
+        UserStatus.BANNED: _("Your account has been blocked. Please contact support."),
+        UserStatus.INACTIVE: _("Your account is not active. Please contact support."),
+    }[status]
+
+
+def auth_check_credentials(*, login, password, request=None):
+    """The one gate of every sign-in (pages, API, back office).
+
+    Takes a throttle slot per account and per IP before looking at the password (atomic in
+    Redis, so concurrent guesses cannot slip past the limit), then checks the password, then the
+    account status, which is only revealed to someone who knows the password. Returns the user or
+    raises LoginRefused (codes ``locked``, ``invalid``, ``suspended``, ``banned``, ``inactive``).
+    """
+    login = (login or "").strip()
+    ip, _agent = client_meta(request)
+    account_hit, ip_hit = throttle.login_attempt(login=login, ip=ip)
+    if account_hit.over or ip_hit.over:
+        hit = account_hit if account_hit.over else ip_hit
+        raise LoginRefused(
+            "locked",
+            _("Too many sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes},
+            retry_after=hit.retry_after,
+        )
+    user = (
+        User.objects.filter(deleted_at__isnull=True)
+        .filter(Q(email=UserManager.normalize_email(login)) | Q(phone=login))
+        .first()
+        if login
+        else None
+    )
+    if user is None:
+        User().set_password(password or "")  # same time as a real check: no account oracle
+        raise LoginRefused("invalid", _("The email or phone and password do not match."))
+    if not password or not user.check_password(password):
+        raise LoginRefused("invalid", _("The email or phone and password do not match."))
+    throttle.login_succeeded(login=login, ip=ip)
+    if user.status != UserStatus.ACTIVE:
+        raise LoginRefused(user.status, _status_message(user.status))
+    return user
+
+
+def _session_cache_key(token_digest):
+    return SESSION_CACHE_KEY.format(hash=token_digest)
+
+
+def _session_new(*, user, request, expires_in, refresh_digest=None, secret=None):
+    ip, agent = client_meta(request)
+    secret = secret or new_secret()
+    session = UserSession.objects.create(
+        user=user,
+        token=token_hash(secret),
+        refresh_token=refresh_digest,
+        ip_address=ip,
+        user_agent=(agent or "")[:1000] or None,
+        expires_at=timezone.now() + timedelta(seconds=expires_in),
+    )
+    return session, secret
+
+
+@transaction.atomic
+def browser_session_start(request, user):
+    """Sign ``user`` in on this browser: Django's session (new key) plus a user_sessions row, so
+    the browser shows up on the active sessions page and can be ended from there."""
+    django_login(request, user, backend="accounts.backends.AccountBackend")
+    return browser_session_adopt(request)
+
+
+def browser_session_adopt(request):
+    """Give a browser that is signed in but has no user_sessions row (the back office signs in
+    through Django's own view) its row."""
+    session, secret = _session_new(user=request.user, request=request, expires_in=settings.SESSION_COOKIE_AGE)
+    request.session[BROWSER_SESSION_KEY] = secret
+    return session
+
+
+def browser_session_current(request):
+    """The user_sessions row of this browser, or None when it was ended or has expired."""
+    secret = request.session.get(BROWSER_SESSION_KEY)
+    if not secret:
+        return None
+    return session_for_token_digest(token_hash(secret))
+
+
+def browser_session_end(request):
+    """Sign out this browser: its user_sessions row goes, then Django's session."""
+    secret = request.session.get(BROWSER_SESSION_KEY)
+    if secret:
+        digest = token_hash(secret)
+        UserSession.objects.filter(token=digest).delete()
+        cache.delete(_session_cache_key(digest))
+    django_logout(request)
+
+
+def session_for_token_digest(digest):
+    """The live session whose ``token`` hash is ``digest`` (cached briefly in Redis), or None."""
+    key = _session_cache_key(digest)
+    cached = cache.get(key)
+    if cached is not None:
+        session_id, user_id, expires_at = cached
+        if expires_at > timezone.now():
+            return UserSession(pk=session_id, user_id=user_id, token=digest, expires_at=expires_at)
+        return None
+    session = (
+        UserSession.objects.filter(token=digest, expires_at__gt=timezone.now())
+        .only("id", "user_id", "token", "expires_at")
+        .first()
+    )
+    if session is not None:
+        cache.set(key, (session.pk, session.user_id, session.expires_at), timeout=60)
+    return session
+
+
+def session_touch(session):
+    """Keep ``last_activity_at`` current without a write per request (at most one a minute)."""
+    if cache.add(SESSION_TOUCH_KEY.format(id=session.pk), 1, timeout=SESSION_TOUCH_EVERY):
+        UserSession.objects.filter(pk=session.pk).update(last_activity_at=timezone.now())
+
+
+def _sessions_delete(queryset):
+    digests = list(queryset.values_list("token", flat=True))
+    count = queryset.delete()[0]
+    cache.delete_many([_session_cache_key(d) for d in digests])
+    return count
+
+
+@transaction.atomic
+def session_revoke(*, user, session_id, request=None):
+    """End one of ``user``'s sessions (browser or API). Another person's session does not exist
+    for this call: UserSession.DoesNotExist, which interfaces turn into 404."""
+    session = UserSession.objects.select_for_update().get(pk=session_id, user=user)
+    _sessions_delete(UserSession.objects.filter(pk=session.pk))
+    audit_log_write(
+        actor=user,
+        action="session.revoke",
+        entity_type="user_session",
+        entity_id=session_id,
+        old_values={"ip_address": session.ip_address, "user_agent": session.user_agent},
+        request=request,
+    )
+
+
+def sessions_revoke_all(*, user, keep=None):
+    """End every session of ``user`` except ``keep`` (a UserSession or None)."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep is not None:
+        sessions = sessions.exclude(pk=keep.pk)
+    return _sessions_delete(sessions)
+
+
+def sessions_purge_expired():
+    """Delete sessions past their expiry (run by Celery beat)."""
+    return UserSession.objects.filter(expires_at__lte=timezone.now()).delete()[0]
+
+
+# --- API tokens ----------------------------------------------------------------------------
+@transaction.atomic
+def api_session_create(*, user, request=None):
+    """Open an API session for ``user``; returns ``(session, access, refresh)``. Only hashes of
+    the two tokens are stored."""
+    access, refresh = access_token_new(), new_secret()
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    session, _secret = _session_new(
+        user=user,
+        request=request,
+        expires_in=settings.API_REFRESH_TOKEN_TTL,
+        refresh_digest=token_hash(refresh),
+        secret=access,
+    )
+    return session, access, refresh
+
+
+@transaction.atomic
+def api_session_refresh(*, refresh_token, request=None):
+    """Rotate an API session's tokens: the refresh token works once; the session's expiry slides.
+    Raises TokenInvalid when the refresh token is unknown, used up, expired or the account can no
+    longer sign in."""
+    session = (
+        UserSession.objects.select_for_update()
+        .select_related("user")
+        .filter(refresh_token=token_hash(refresh_token or ""), expires_at__gt=timezone.now())
+        .first()
+    )
+    if session is None or not session.user.is_active:
+        raise TokenInvalid
+    old_digest = session.token
+    access, refresh = access_token_new(), new_secret()
+    ip, agent = client_meta(request)
+    session.token = token_hash(access)
+    session.refresh_token = token_hash(refresh)
+    session.expires_at = timezone.now() + timedelta(seconds=settings.API_REFRESH_TOKEN_TTL)
+    session.last_activity_at = timezone.now()
+    session.ip_address = ip or session.ip_address
+    session.save(update_fields=["token", "refresh_token", "expires_at", "last_activity_at", "ip_address"])
+    transaction.on_commit(lambda: cache.delete(_session_cache_key(old_digest)))
+    return session, access, refresh
+
+
+def api_session_for_access_token(access):
+    """The live session behind an access token, with its user. Raises TokenExpired or
+    TokenInvalid (unknown, revoked, or the account may no longer sign in)."""
+    access_token_check(access)
+    session = session_for_token_digest(token_hash(access))
+    if session is None:
+        raise TokenInvalid
+    user = User.objects.filter(pk=session.user_id, deleted_at__isnull=True).first()
+    if user is None or not user.is_active:
+        raise TokenInvalid
+    session.user = user
+    return session
+
+
+def api_session_end(*, access):
+    """Log out: the session of this access token is deleted (its refresh token dies with it)."""
+    digest = token_hash(access)
+    return _sessions_delete(UserSession.objects.filter(token=digest))
+
+
+# --- passwords -----------------------------------------------------------------------------
+@transaction.atomic
+def password_change(*, user, old_password, new_password, keep_session=None, request=None):
+    """Change a password knowing the old one; every other session of the user ends."""
+    if not user.check_password(old_password or ""):
+        raise ValidationError({"old_password": _("Your old password was entered incorrectly.")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    sessions_revoke_all(user=user, keep=keep_session)
+    audit_log_write(actor=user, action="user.password_change", entity_type="user", entity_id=user.pk, request=request)
+    return user
+
+
+@transaction.atomic
+def password_reset_complete(*, user, new_password, request=None):
+    """Set a new password through a reset link; every session of the user ends."""
+    try:
+        validate_password(new_password, user)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from error
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    sessions_revoke_all(user=user)
+    audit_log_write(actor=user, action="user.password_reset", entity_type="user", entity_id=user.pk, request=request)
+    return user
+
+
+# --- verification --------------------------------------------------------------------------
+def _absolute(request, path):
+    return request.build_absolute_uri(path) if request is not None else settings.SITE_URL.rstrip("/") + path
+
+
+def email_verification_token(user):
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=EMAIL_VERIFY_SALT)
+
+
+def email_verification_send(*, user, request=None):
+    """Email a verification link (sent by Celery after commit)."""
+    from gogomarket.core.services import email_send_after_commit
+
+    link = _absolute(request, reverse("accounts:verify_email", args=[email_verification_token(user)]))
+    context = {"user": user, "link": link, "days": settings.EMAIL_VERIFICATION_MAX_AGE // 86400}
+    email_send_after_commit(
+        to=user.email,
+        subject=_("Confirm your email for GOGOMARKET"),
+        body=render_to_string("accounts/email/verify_email.txt", context),
+    )
+
+
+@transaction.atomic
+def email_verify(*, token, request=None):
+    """Mark the email of the link's user verified. Raises ValidationError when the link is
+    broken, expired, or for an email the account no longer has."""
+    try:
+        data = signing.loads(token, salt=EMAIL_VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(_("This link has expired. Ask for a new one on your profile page.")) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(_("This link is not valid.")) from exc
+    user = User.objects.select_for_update().filter(pk=data.get("u"), deleted_at__isnull=True).first()
+    if user is None or user.email != data.get("e"):
+        raise ValidationError(_("This link is not valid."))
+    if not user.email_verified:
+        user.email_verified = True
+        user.save(update_fields=["email_verified", "updated_at"])
+        audit_log_write(
+            actor=user,
+            action="user.email_verified",
+            entity_type="user",
+            entity_id=user.pk,
+            new_values={"email": user.email},
+            request=request,
+        )
+    return user
+
+
+def phone_verification_send(*, user):
+    """Text a 6-digit code to the user's phone (valid 10 minutes, 5 tries, one send a minute)."""
+    from .tasks import send_sms
+
+    if not user.phone:
+        raise ValidationError({"phone": _("Add a phone number to your profile first.")})
+    key = PHONE_CODE_KEY.format(user_id=user.pk)
+    pending = cache.get(key)
+    if pending and pending["phone"] == user.phone and pending["sent_at"] + PHONE_CODE_RESEND_AFTER > _now_ts():
+        wait = int(pending["sent_at"] + PHONE_CODE_RESEND_AFTER - _now_ts()) + 1
+        raise ValidationError(
+            {"code": _("A code was just sent. You can ask for a new one in %(seconds)d seconds.") % {"seconds": wait}}
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(
+        key,
+        {"phone": user.phone, "hash": token_hash(f"{user.pk}:{code}"), "tries": 0, "sent_at": _now_ts()},
+        timeout=PHONE_CODE_TTL,
+    )
+    text = _("GOGOMARKET code: %(code)s. Do not share it with anyone.") % {"code": code}
+    transaction.on_commit(lambda: send_sms.delay(user.phone, text))
+
+
+def _now_ts():
+    return timezone.now().timestamp()
+
+
+@transaction.atomic
+def phone_verify(*, user, code, request=None):
+    """Check a code sent by ``phone_verification_send``; marks the phone verified."""
+    key = PHONE_CODE_KEY.format(user_id=user.pk)
+    pending = cache.get(key)
+    if not pending or pending["phone"] != user.phone:
+        raise ValidationError({"code": _("The code has expired. Ask for a new one.")})
+    if pending["tries"] >= PHONE_CODE_MAX_TRIES:
+        cache.delete(key)
+        raise ValidationError({"code": _("Too many wrong codes. Ask for a new one.")})
+    if token_hash(f"{user.pk}:{(code or '').strip()}") != pending["hash"]:
+        pending["tries"] += 1
+        cache.set(key, pending, timeout=PHONE_CODE_TTL)
+        raise ValidationError({"code": _("The code is not right.")})
+    cache.delete(key)
+    User.objects.filter(pk=user.pk).update(phone_verified=True, updated_at=timezone.now())
+    user.phone_verified = True
+    audit_log_write(
+        actor=user,
+        action="user.phone_verified",
+        entity_type="user",
+        entity_id=user.pk,
+        new_values={"phone": user.phone},
+        request=request,
+    )
+    return user
+
+
+# --- profile -------------------------------------------------------------------------------
+@transaction.atomic
+def profile_update(*, user, first_name=None, last_name=None, phone=None, request=None):
+    """Change name and phone. A new phone number is unverified until its code is confirmed."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = {}
+    if first_name is not None and first_name.strip() != user.first_name:
+        changes["first_name"] = first_name.strip()
+    if last_name is not None and last_name.strip() != user.last_name:
+        changes["last_name"] = last_name.strip()
+    if phone is not None:
+        phone = phone.strip() or None
+        if phone != user.phone:
+            if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
+                raise ValidationError({"phone": _("This phone is already registered.")})
+            changes["phone"] = phone
+            changes["phone_verified"] = False
+    if not changes:
+        return user
+    old = {field: getattr(user, field) for field in changes}
+    for field, value in changes.items():
+        setattr(user, field, value)
+    user.save(update_fields=[*changes, "updated_at"])
+    audit_log_write(
+        actor=user,
+        action="user.profile_update",
+        entity_type="user",
+        entity_id=user.pk,
+        old_values=old,
+        new_values=changes,
+        request=request,
+    )
+    return user
+
+
+def _avatar_images(uploaded):
+    if uploaded.size > settings.AVATAR_MAX_BYTES:
+        raise ValidationError(
+            {"avatar": _("The picture is too large (at most %(mb)d MB).") % {"mb": settings.AVATAR_MAX_BYTES // 2**20}}
+        )
+    try:
+        data = uploaded.read()
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.format not in AVATAR_FORMATS:
+            raise ValidationError({"avatar": _("Upload a JPEG, PNG or WebP picture.")})
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError({"avatar": _("This file is not a picture we can read.")}) from exc
+    outputs = []
+    for size in (AVATAR_SIZE, AVATAR_THUMB_SIZE):
+        buffer = io.BytesIO()
+        ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=88)
+        outputs.append(buffer.getvalue())
+    return outputs
+
+
+@transaction.atomic
+def avatar_set(*, user, uploaded, request=None):
+    """Store a new profile picture (512px square) and its 128px thumbnail; ``avatar_url`` points
+    at the picture, the thumbnail sits next to it. A bad file raises ValidationError and stores
+    nothing. The old files are removed after commit."""
+    picture, thumbnail = _avatar_images(uploaded)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    base = f"avatars/{user.uuid}/{uuid.uuid4().hex}"
+    name = default_storage.save(f"{base}.jpg", ContentFile(picture))
+    thumb_name = f"{name.rsplit('.', 1)[0]}_thumb.jpg"
+    default_storage.save(thumb_name, ContentFile(thumbnail))
+    old_url = user.avatar_url
+    user.avatar_url = default_storage.url(name)
+    user.save(update_fields=["avatar_url", "updated_at"])
+    transaction.on_commit(lambda: _avatar_files_delete(old_url))
+    return user
+
+
+def _avatar_files_delete(url):
+    prefix = settings.MEDIA_URL
+    if not url or not url.startswith(prefix):
+        return
+    name = url[len(prefix) :]
+    for candidate in (name, f"{name.rsplit('.', 1)[0]}_thumb.jpg"):
+        if default_storage.exists(candidate):
+            default_storage.delete(candidate)
+
+
+@transaction.atomic
+def user_soft_delete(*, user, actor=None, request=None):
+    """Close an account: it disappears from every page and can no longer sign in."""
+    User.objects.filter(pk=user.pk).update(deleted_at=timezone.now(), updated_at=timezone.now())
+    sessions_revoke_all(user=user)
+    audit_log_write(actor=actor or user, action="user.delete", entity_type="user", entity_id=user.pk, request=request)
+
+
+# --- addresses -----------------------------------------------------------------------------
+ADDRESS_FIELDS = (
+    "type",
+    "label",
+    "full_name",
+    "phone",
+    "country",
+    "city",
+    "district",
+    "street",
+    "building",
+    "apartment",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "delivery_instructions",
+)
+
+
+def _address_validate(address):
+    if (address.latitude is None) != (address.longitude is None):
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    if address.type not in AddressType.values:
+        raise ValidationError({"type": _("Unknown address type.")})
+    address.full_clean(exclude=["user"], validate_constraints=False)
+
+
+def _lock_owner(user):
+    # Every address write of a user takes the user's row first: default flips never race.
+    User.objects.select_for_update().only("id").get(pk=user.pk)
+
+
+def _make_sole_default(address):
+    UserAddress.objects.filter(
+        user_id=address.user_id, type=address.type, is_default=True, deleted_at__isnull=True
+    ).exclude(pk=address.pk).update(is_default=False, updated_at=timezone.now())
+
+
+@transaction.atomic
+def address_create(*, user, is_default=False, **data):
+    """Add an address. The first address of a type becomes its default; ``is_default`` makes
+    this one the default and the previous default an ordinary address."""
+    _lock_owner(user)
+    address = UserAddress(user=user, **{k: v for k, v in data.items() if k in ADDRESS_FIELDS})
+    address.type = address.type or AddressType.DELIVERY
+    _address_validate(address)
+    has_default = UserAddress.objects.filter(
+        user=user, type=address.type, is_default=True, deleted_at__isnull=True
+    ).exists()
+    address.is_default = bool(is_default) or not has_default
+    if address.is_default:
+        _make_sole_default(address)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, address, is_default=None, **data):
+    """Change an address (its owner is fixed). Setting ``is_default`` moves the default here."""
+    _lock_owner(address.user)
+    address = UserAddress.objects.get(pk=address.pk, deleted_at__isnull=True)
+    old_type = address.type
+    for field, value in data.items():
+        if field in ADDRESS_FIELDS:
+            setattr(address, field, value)
+    _address_validate(address)
+    if address.type != old_type and address.is_default:
+        address.is_default = False
+        _promote_next_default(user_id=address.user_id, type_=old_type, exclude=address.pk)
+    if is_default:
+        address.is_default = True
+        _make_sole_default(address)
+    elif is_default is False and address.is_default:
+        raise ValidationError({"is_default": _("Choose another address as default instead.")})
+    address.save()
+    return address
+
+
+def _promote_next_default(*, user_id, type_, exclude=None):
+    candidate = (
+        UserAddress.objects.filter(user_id=user_id, type=type_, deleted_at__isnull=True)
+        .exclude(pk=exclude)
+        .order_by("-updated_at", "-pk")
+        .first()
+    )
+    if candidate is not None:
+        UserAddress.objects.filter(pk=candidate.pk).update(is_default=True, updated_at=timezone.now())
+
+
+@transaction.atomic
+def address_delete(*, address):
+    """Soft delete: the row stays for the orders that point at it; if it was the default,
+    the most recently used other address of its type becomes the default."""
+    _lock_owner(address.user)
+    address = UserAddress.objects.get(pk=address.pk, deleted_at__isnull=True)
+    was_default = address.is_default
+    address.deleted_at = timezone.now()
+    address.is_default = False
+    address.save(update_fields=["deleted_at", "is_default", "updated_at"])
+    if was_default:
+        _promote_next_default(user_id=address.user_id, type_=address.type)
+
+
+@transaction.atomic
+def address_make_default(*, address):
+    return address_update(address=address, is_default=True)
+
+
+# --- back-office roles ---------------------------------------------------------------------
 def admin_role_grant_check(*, user, role_type, granted_by=None):
     """The rules of ``admin_role_grant``, for forms that want to show them before saving."""
     if role_type not in AdminRoleType.values:

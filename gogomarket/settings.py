@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.UserSessionMiddleware",
 ]
 
 ROOT_URLCONF = "gogomarket.urls"
@@ -161,7 +162,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+LOGOUT_REDIRECT_URL = "catalog:home"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
+
+# API tokens (accounts.tokens): short-lived signed access tokens, long-lived rotating refresh
+# tokens; only their SHA-256 hashes are stored in user_sessions.
+API_ACCESS_TOKEN_TTL = env.int("API_ACCESS_TOKEN_TTL", default=15 * 60)
+API_REFRESH_TOKEN_TTL = env.int("API_REFRESH_TOKEN_TTL", default=30 * 24 * 3600)
+
+# Sign-in throttling (accounts.throttle): attempts per window, per account and per IP address.
+LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=15 * 60)
+LOGIN_THROTTLE_PER_ACCOUNT = env.int("LOGIN_THROTTLE_PER_ACCOUNT", default=5)
+LOGIN_THROTTLE_PER_IP = env.int("LOGIN_THROTTLE_PER_IP", default=30)
+
+# Text messages (phone verification codes) go through this backend; the default writes them
+# to the log. A real gateway (Eskiz, Play Mobile, ...) is one class: see accounts/sms.py.
+SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.LogSmsBackend")
+
+# Uploaded avatars: largest accepted file and the types Pillow must recognise.
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "uz"
@@ -197,7 +220,10 @@ STORAGES = {
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -40,6 +40,16 @@ def audit_log_write(*, actor, action, entity_type, entity_id=None, old_values=No
     )
 
 
+def email_send_after_commit(*, to, subject, body):
+    """Send an email by Celery once the current transaction commits (never for a rolled-back
+    change). Render subject and body before calling, in the reader's language."""
+    from .tasks import send_email
+
+    recipients = [to] if isinstance(to, str) else list(to)
+    subject, body = str(subject), str(body)
+    transaction.on_commit(lambda: send_email.delay(recipients, subject, body))
+
+
 def setting_parse(value, type_):
     """Turn the stored text of a setting into its Python value; ValidationError when it does not fit."""
     try:

@@ -13,6 +13,15 @@ def heartbeat():
     return now
 
 
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_email(recipients, subject, body):
+    """Deliver one email through Django's configured backend; retried when the server is away."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
 @shared_task
 def record_ping(marker):
     """Smoke task: writes an audit row so a test can see a real worker reached the database."""

@@ -1,0 +1,43 @@
+from django.contrib import messages
+from django.utils.translation import gettext as _
+
+from .services import (
+    BROWSER_SESSION_KEY,
+    browser_session_adopt,
+    browser_session_end,
+    session_for_token_digest,
+    session_touch,
+)
+from .tokens import token_hash
+
+SKIP_PREFIXES = ("/healthz", "/readyz", "/static/", "/media/")
+
+
+class UserSessionMiddleware:
+    """Ties every signed-in browser to a ``user_sessions`` row.
+
+    A browser signed in by Django itself (the back-office login, tests' force_login) gets its row
+    on its next request. A browser whose row is gone (ended from the sessions page, a password
+    change, an expired session) is signed out. ``last_activity_at`` is kept current, written at
+    most once a minute.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(SKIP_PREFIXES) and request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request):
+        secret = request.session.get(BROWSER_SESSION_KEY)
+        if secret is None:
+            browser_session_adopt(request)
+            return
+        session = session_for_token_digest(token_hash(secret))
+        if session is None or session.user_id != request.user.pk:
+            browser_session_end(request)
+            messages.info(request, _("Your session has ended. Please sign in again."))
+            return
+        session_touch(session)
