@@ -50,6 +50,29 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _celery_runs_tasks_in_process():
+    """Tasks queued by code under test run at once in the test process (after commit, like in
+    production: capture on_commit callbacks with django_capture_on_commit_callbacks(execute=True)).
+    tests/test_workers.py switches this off to prove a real worker runs them."""
+    from gogomarket.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _sms_outbox(settings):
+    """Text messages land in ``accounts.sms.MemorySmsBackend.outbox`` (the outside world's adapter)."""
+    from accounts.sms import MemorySmsBackend
+
+    settings.SMS_BACKEND = "accounts.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    yield MemorySmsBackend.outbox
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path, settings):
     """Uploaded and generated files of a test go to a temporary directory."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

@@ -10,6 +10,7 @@ from gogomarket.core.api.views import PublicSettingListAPIView
 
 api_v1 = [
     path("settings/public/", PublicSettingListAPIView.as_view(), name="settings-public"),
+    path("", include("accounts.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("account/", include("accounts.urls")),
     path("", include("catalog.urls")),
 ]
 

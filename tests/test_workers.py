@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_runs_a_task_that_writes_to_the_database():
+    from gogomarket.celery import app
+
+    app.conf.task_always_eager = False  # conftest runs tasks in-process; here a real worker must
     queue = f"test-{uuid.uuid4().hex[:8]}"  # a dev worker on the default queue never sees it
     env = dict(os.environ, DATABASE_URL=database_url(connection.settings_dict), CELERY_TASK_DEFAULT_QUEUE=queue)
     worker = subprocess.Popen(
