@@ -241,7 +241,11 @@ def session_touch(session):
 def _sessions_delete(queryset):
     digests = list(queryset.values_list("token", flat=True))
     count = queryset.delete()[0]
-    cache.delete_many([_session_cache_key(d) for d in digests])
+    keys = [_session_cache_key(d) for d in digests]
+    if keys:
+        # Now, and again after commit: a reader may re-cache a row before the delete commits.
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
     return count
 
 
@@ -313,6 +317,8 @@ def api_session_refresh(*, refresh_token, request=None):
     session.last_activity_at = timezone.now()
     session.ip_address = ip or session.ip_address
     session.save(update_fields=["token", "refresh_token", "expires_at", "last_activity_at", "ip_address"])
+    # Now, and again after commit: a reader may re-cache the old row before we commit.
+    cache.delete(_session_cache_key(old_digest))
     transaction.on_commit(lambda: cache.delete(_session_cache_key(old_digest)))
     return session, access, refresh
 
@@ -586,10 +592,21 @@ ADDRESS_FIELDS = (
 
 
 def _address_validate(address):
+    for name in ("latitude", "longitude"):
+        try:
+            setattr(address, name, UserAddress._meta.get_field(name).to_python(getattr(address, name)))
+        except ValidationError as error:
+            raise ValidationError({name: error.messages}) from error
     if (address.latitude is None) != (address.longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
+    if address.latitude is not None and not -90 <= address.latitude <= 90:
+        raise ValidationError({"latitude": _("Latitude is between -90 and 90.")})
+    if address.longitude is not None and not -180 <= address.longitude <= 180:
+        raise ValidationError({"longitude": _("Longitude is between -180 and 180.")})
     if address.type not in AddressType.values:
         raise ValidationError({"type": _("Unknown address type.")})
+    # The default flag is settled by the service itself, so the partial unique constraint is
+    # left to the database.
     address.full_clean(exclude=["user"], validate_constraints=False)
 
 

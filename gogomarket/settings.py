@@ -145,6 +145,7 @@ CELERY_TIMEZONE = "Asia/Tashkent"
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "gogomarket.core.tasks.heartbeat", "schedule": 60.0},
+    "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 3600.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------

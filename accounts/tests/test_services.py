@@ -90,3 +90,202 @@ def test_createsuperuser_path_makes_a_super_admin():
     user = User.objects.get(pk=user.pk)
     assert user.email == "root@gogomarket.uz"
     assert user.role == UserRole.ADMIN and user.is_superuser
+
+
+# --- sign-in gate and throttling -----------------------------------------------------------
+import threading  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from django.db import connection  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts import services  # noqa: E402
+from accounts.models import UserSession  # noqa: E402
+from accounts.tokens import TokenExpired, TokenInvalid  # noqa: E402
+
+
+def _request(ip="10.0.0.1", agent="pytest-agent"):
+    return RequestFactory().post("/", REMOTE_ADDR=ip, HTTP_USER_AGENT=agent)
+
+
+def test_sign_in_gate_messages_by_cause():
+    user = UserFactory(phone="+998900000001")
+    assert services.auth_check_credentials(login=user.email, password=DEFAULT_PASSWORD, request=_request()) == user
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login=user.email, password="nope", request=_request())
+    assert refused.value.code == "invalid"
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login="nobody@example.uz", password="nope", request=_request())
+    assert refused.value.code == "invalid"
+    User.objects.filter(pk=user.pk).update(status=UserStatus.SUSPENDED)
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login="+998900000001", password=DEFAULT_PASSWORD, request=_request())
+    assert refused.value.code == "suspended" and "suspended" in refused.value.message
+    # The status is only revealed with the right password.
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login=user.email, password="nope", request=_request())
+    assert refused.value.code == "invalid"
+
+
+def test_throttle_locks_an_account_after_the_limit_and_says_for_how_long(settings):
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    user = UserFactory()
+    for _ in range(3):
+        with pytest.raises(services.LoginRefused) as refused:
+            services.auth_check_credentials(login=user.email, password="bad", request=_request())
+        assert refused.value.code == "invalid"
+    # Locked now, even with the right password, and from another address.
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login=user.email, password=DEFAULT_PASSWORD, request=_request("10.9.9.9"))
+    assert refused.value.code == "locked"
+    assert "Try again in 15 minutes" in refused.value.message
+    assert 14 * 60 < refused.value.retry_after <= 15 * 60
+
+
+def test_a_successful_sign_in_clears_the_account_count(settings):
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    user = UserFactory()
+    for _ in range(2):
+        with pytest.raises(services.LoginRefused):
+            services.auth_check_credentials(login=user.email, password="bad", request=_request())
+    services.auth_check_credentials(login=user.email, password=DEFAULT_PASSWORD, request=_request())
+    for _ in range(3):
+        with pytest.raises(services.LoginRefused) as refused:
+            services.auth_check_credentials(login=user.email, password="bad", request=_request())
+        assert refused.value.code == "invalid"
+
+
+def test_throttle_per_ip_covers_many_accounts(settings):
+    settings.LOGIN_THROTTLE_PER_IP = 4
+    codes = []
+    for n in range(6):
+        try:
+            services.auth_check_credentials(login=f"guess{n}@example.uz", password="x", request=_request("10.1.1.1"))
+        except services.LoginRefused as refused:
+            codes.append(refused.code)
+    assert codes == ["invalid"] * 4 + ["locked"] * 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_throttle_holds_under_concurrent_attempts(settings):
+    """40 simultaneous wrong guesses: exactly the limit get a password check, the rest are locked."""
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 5
+    user = UserFactory()
+    barrier = threading.Barrier(40)
+
+    def attempt(n):
+        barrier.wait()
+        try:
+            services.auth_check_credentials(login=user.email, password=f"wrong-{n}", request=_request(f"10.2.0.{n}"))
+            return "ok"
+        except services.LoginRefused as refused:
+            return refused.code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        results = list(pool.map(attempt, range(40)))
+    assert results.count("invalid") == 5
+    assert results.count("locked") == 35
+
+
+# --- API sessions ---------------------------------------------------------------------------
+def test_api_token_lifecycle_stores_only_hashes():
+    user = UserFactory()
+    session, access, refresh = services.api_session_create(user=user, request=_request())
+    session.refresh_from_db()
+    assert access not in (session.token, session.refresh_token)
+    assert refresh not in (session.token, session.refresh_token)
+    assert len(session.token) == 64 and session.is_api
+    assert services.api_session_for_access_token(access).user == user
+
+    _, access2, refresh2 = services.api_session_refresh(refresh_token=refresh, request=_request())
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh)  # a refresh token works once
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access)  # the old access token is gone
+    assert services.api_session_for_access_token(access2).user == user
+    assert UserSession.objects.filter(user=user).count() == 1
+
+    services.api_session_end(access=access2)
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access2)
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh2)
+
+
+def test_expired_access_token_and_expired_session(settings):
+    user = UserFactory()
+    _, access, refresh = services.api_session_create(user=user)
+    settings.API_ACCESS_TOKEN_TTL = -1
+    with pytest.raises(TokenExpired):
+        services.api_session_for_access_token(access)
+    settings.API_ACCESS_TOKEN_TTL = 900
+    UserSession.objects.filter(user=user).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh)
+
+
+def test_a_suspended_or_deleted_account_loses_its_api_access():
+    user = UserFactory()
+    _, access, refresh = services.api_session_create(user=user)
+    User.objects.filter(pk=user.pk).update(status=UserStatus.BANNED)
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access)
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh)
+
+
+def test_revoking_a_session_is_immediate_despite_the_cache():
+    user = UserFactory()
+    session, access, _ = services.api_session_create(user=user)
+    services.api_session_for_access_token(access)  # now cached in Redis
+    services.session_revoke(user=user, session_id=session.pk)
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access)
+    assert AuditLog.objects.filter(action="session.revoke", entity_id=session.pk).exists()
+
+
+def test_nobody_revokes_another_persons_session():
+    owner, other = UserFactory(), UserFactory()
+    session, access, _ = services.api_session_create(user=owner)
+    with pytest.raises(UserSession.DoesNotExist):
+        services.session_revoke(user=other, session_id=session.pk)
+    assert services.api_session_for_access_token(access).user == owner
+
+
+def test_password_change_ends_other_sessions_and_keeps_one():
+    user = UserFactory()
+    keep, _, _ = services.api_session_create(user=user)
+    services.api_session_create(user=user)
+    services.api_session_create(user=user)
+    with pytest.raises(ValidationError) as excinfo:
+        services.password_change(user=user, old_password="wrong", new_password="Yangi-parol-2026!", keep_session=keep)
+    assert "old_password" in excinfo.value.message_dict
+    assert UserSession.objects.filter(user=user).count() == 3
+    services.password_change(
+        user=user, old_password=DEFAULT_PASSWORD, new_password="Yangi-parol-2026!", keep_session=keep
+    )
+    assert list(UserSession.objects.filter(user=user)) == [keep]
+    user.refresh_from_db()
+    assert user.check_password("Yangi-parol-2026!")
+
+
+def test_session_touch_writes_at_most_once_a_minute(django_assert_num_queries):
+    user = UserFactory()
+    session, _, _ = services.api_session_create(user=user)
+    with django_assert_num_queries(1):
+        services.session_touch(session)
+    with django_assert_num_queries(0):
+        services.session_touch(session)
+
+
+def test_expired_sessions_are_purged():
+    user = UserFactory()
+    old, _, _ = services.api_session_create(user=user)
+    live, _, _ = services.api_session_create(user=user)
+    UserSession.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert services.sessions_purge_expired() == 1
+    assert list(UserSession.objects.filter(user=user)) == [live]

@@ -1,0 +1,225 @@
+"""Rules of profile, verification and address services."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from PIL import Image
+
+from accounts import services
+from accounts.enums import AddressType
+from accounts.models import User, UserAddress
+from accounts.tests.factories import UserAddressFactory, UserFactory
+from gogomarket.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {
+    "type": AddressType.DELIVERY,
+    "full_name": "Aziza Karimova",
+    "phone": "+998901234567",
+    "country": "Uzbekistan",
+    "city": "Tashkent",
+    "district": "Chilonzor",
+    "street": "Bunyodkor ko'chasi",
+    "building": "5",
+    "latitude": Decimal("41.28500000"),
+    "longitude": Decimal("69.20400000"),
+}
+
+
+def defaults(user, type_=AddressType.DELIVERY):
+    return list(
+        UserAddress.objects.filter(user=user, type=type_, is_default=True, deleted_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+# --- email and phone verification --------------------------------------------------------
+def test_register_sends_a_verification_link_that_verifies(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = services.user_register(
+            email="Nodira@Example.uz", password="Bozor-2026-kuchli", first_name="Nodira", last_name="T"
+        )
+    assert not user.email_verified
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nodira@example.uz"]
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/account/verify-email/" in line)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    services.email_verify(token=token)
+    user.refresh_from_db()
+    assert user.email_verified
+    assert AuditLog.objects.filter(action="user.email_verified", entity_id=user.pk).exists()
+
+
+def test_register_refuses_weak_passwords_and_staff_roles_and_writes_nothing():
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_register(email="a@example.uz", password="123", first_name="A", last_name="B")
+    assert "password" in excinfo.value.message_dict
+    with pytest.raises(ValidationError) as excinfo:
+        services.user_register(
+            email="a@example.uz", password="Bozor-2026-kuchli", first_name="A", last_name="B", role="courier"
+        )
+    assert "role" in excinfo.value.message_dict
+    assert not User.objects.filter(email="a@example.uz").exists()
+
+
+def test_a_verification_link_for_an_old_email_or_tampered_is_refused():
+    user = UserFactory()
+    token = services.email_verification_token(user)
+    User.objects.filter(pk=user.pk).update(email="changed@example.uz")
+    with pytest.raises(ValidationError):
+        services.email_verify(token=token)
+    with pytest.raises(ValidationError):
+        services.email_verify(token=token[:-2] + "xx")
+    assert not User.objects.get(pk=user.pk).email_verified
+
+
+def test_phone_code_flow(_sms_outbox, django_capture_on_commit_callbacks):
+    user = UserFactory(phone="+998907776655")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.phone_verification_send(user=user)
+    assert _sms_outbox[0]["phone"] == "+998907776655"
+    code = next(word.rstrip(".") for word in _sms_outbox[0]["text"].split() if word.rstrip(".").isdigit())
+    assert len(code) == 6
+    with pytest.raises(ValidationError) as excinfo:
+        services.phone_verification_send(user=user)  # one code a minute
+    assert "code" in excinfo.value.message_dict
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(ValidationError):
+        services.phone_verify(user=user, code=wrong)
+    services.phone_verify(user=user, code=code)
+    assert User.objects.get(pk=user.pk).phone_verified
+    with pytest.raises(ValidationError):
+        services.phone_verify(user=user, code=code)  # used up
+
+
+def test_phone_code_gives_up_after_five_wrong_tries(django_capture_on_commit_callbacks, _sms_outbox):
+    user = UserFactory(phone="+998907776600")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.phone_verification_send(user=user)
+    code = next(word.rstrip(".") for word in _sms_outbox[0]["text"].split() if word.rstrip(".").isdigit())
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(ValidationError):
+            services.phone_verify(user=user, code=wrong)
+    with pytest.raises(ValidationError):
+        services.phone_verify(user=user, code=code)  # even the right code is too late now
+    assert not User.objects.get(pk=user.pk).phone_verified
+
+
+def test_changing_the_phone_unverifies_it_and_refuses_a_taken_number():
+    UserFactory(phone="+998901111111")
+    user = UserFactory(phone="+998902222222")
+    User.objects.filter(pk=user.pk).update(phone_verified=True)
+    with pytest.raises(ValidationError) as excinfo:
+        services.profile_update(user=user, phone="+998901111111")
+    assert "phone" in excinfo.value.message_dict
+    user = services.profile_update(user=user, first_name=" Jasur ", phone="+998903333333")
+    user.refresh_from_db()
+    assert (user.first_name, user.phone, user.phone_verified) == ("Jasur", "+998903333333", False)
+    entry = AuditLog.objects.get(action="user.profile_update", entity_id=user.pk)
+    assert entry.old_values["phone"] == "+998902222222"
+
+
+# --- avatar ----------------------------------------------------------------------------------
+def png_upload(size=(900, 600), name="me.png"):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 90)).save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_avatar_is_cropped_square_with_a_thumbnail_and_replaces_the_old_files(django_capture_on_commit_callbacks):
+    user = UserFactory()
+    services.avatar_set(user=user, uploaded=png_upload())
+    user.refresh_from_db()
+    first = user.avatar_url.removeprefix("/media/")
+    with default_storage.open(first) as f, Image.open(f) as image:
+        assert image.size == (512, 512)
+    thumb = user.avatar_thumbnail_url.removeprefix("/media/")
+    with default_storage.open(thumb) as f, Image.open(f) as image:
+        assert image.size == (128, 128)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.avatar_set(user=user, uploaded=png_upload(size=(300, 300)))
+    assert not default_storage.exists(first) and not default_storage.exists(thumb)
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("cv.png", b"this is not a picture", content_type="image/png"),
+        SimpleUploadedFile("x.gif", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", content_type="image/gif"),
+    ],
+)
+def test_a_bad_avatar_file_is_refused_and_nothing_is_stored(upload, settings, tmp_path):
+    user = UserFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.avatar_set(user=user, uploaded=upload)
+    assert "avatar" in excinfo.value.message_dict
+    user.refresh_from_db()
+    assert not user.avatar_url
+    assert not (tmp_path / "media" / "avatars").exists()
+
+
+def test_a_too_large_avatar_is_refused(settings):
+    settings.AVATAR_MAX_BYTES = 1000
+    with pytest.raises(ValidationError) as excinfo:
+        services.avatar_set(user=UserFactory(), uploaded=png_upload(size=(800, 800)))
+    assert "too large" in excinfo.value.message_dict["avatar"][0]
+
+
+# --- addresses -------------------------------------------------------------------------------
+def test_first_address_of_a_type_becomes_the_default_and_a_new_default_takes_over():
+    user = UserFactory()
+    first = services.address_create(user=user, **ADDRESS)
+    assert first.is_default
+    second = services.address_create(user=user, **ADDRESS)
+    assert not second.is_default
+    billing = services.address_create(user=user, **{**ADDRESS, "type": AddressType.BILLING})
+    assert billing.is_default  # defaults are per type
+    third = services.address_create(user=user, is_default=True, **ADDRESS)
+    assert defaults(user) == [third.pk]
+    services.address_make_default(address=second)
+    assert defaults(user) == [second.pk]
+    assert defaults(user, AddressType.BILLING) == [billing.pk]
+
+
+def test_deleting_the_default_is_soft_and_promotes_another():
+    user = UserFactory()
+    first = services.address_create(user=user, **ADDRESS)
+    second = services.address_create(user=user, **ADDRESS)
+    services.address_delete(address=first)
+    first.refresh_from_db()
+    assert first.deleted_at is not None and not first.is_default
+    assert defaults(user) == [second.pk]
+
+
+def test_addresses_need_both_coordinates_in_range():
+    user = UserFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.address_create(user=user, **{**ADDRESS, "longitude": None})
+    assert "latitude" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        services.address_create(user=user, **{**ADDRESS, "latitude": Decimal("95")})
+    with pytest.raises(ValidationError):
+        services.address_create(user=user, **{**ADDRESS, "street": ""})
+    assert not UserAddress.objects.filter(user=user).exists()
+
+
+def test_the_database_allows_one_live_default_per_type():
+    address = UserAddressFactory(is_default=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserAddressFactory(user=address.user, is_default=True)
+
+
+def test_default_cannot_be_switched_off_without_a_replacement():
+    user = UserFactory()
+    only = services.address_create(user=user, **ADDRESS)
+    with pytest.raises(ValidationError):
+        services.address_update(address=only, is_default=False)
+    assert defaults(user) == [only.pk]
