@@ -22,6 +22,7 @@ from .services import (
     browser_session_current,
     password_change,
     password_reset_complete,
+    password_reset_request_check,
 )
 
 COORDINATE_STEP = Decimal("0.00000001")  # user_addresses keeps 8 decimal places
@@ -155,8 +156,6 @@ class SignInForm(BootstrapFormMixin, forms.Form):
         login, password = cleaned.get("login"), cleaned.get("password")
         if not login or not password:
             return cleaned
-        if "@" not in login:
-            login = phone_normalize(login) or login
         try:
             self.user = auth_check_credentials(login=login, password=password, request=self.request)
         except LoginRefused as refused:
@@ -245,6 +244,11 @@ class PasswordChangeForm(BootstrapFormMixin, forms.Form):
 
 class PasswordResetForm(BootstrapFormMixin, auth_forms.PasswordResetForm):
     """Django's reset form on our User (no ``is_active`` column) and our mail queue."""
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        password_reset_request_check(email=email)  # RateLimited is a ValidationError: shown on the field
+        return email
 
     def get_users(self, email):
         return users_for_password_reset(email)

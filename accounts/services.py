@@ -23,11 +23,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gogomarket.core.ratelimit import RateLimited, rate_limit_hit
 from gogomarket.core.services import audit_log_write, client_meta
 
 from . import throttle
 from .enums import AddressType, AdminRoleType, UserRole, UserStatus
 from .models import AdminRole, User, UserAddress, UserManager, UserSession
+from .phones import phone_normalize
 from .tokens import TokenInvalid, access_token_check, access_token_new, new_secret, token_hash
 
 BROWSER_SESSION_KEY = "_gogomarket_session"
@@ -43,6 +45,20 @@ PHONE_CODE_MAX_TRIES = 5
 AVATAR_SIZE = 512
 AVATAR_THUMB_SIZE = 128
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
+SIGNUPS_PER_IP_PER_HOUR = 10
+EMAIL_LINKS_PER_USER_PER_MINUTE = 1
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 3
+
+
+def phone_clean(phone, field="phone"):
+    """The one stored spelling of a phone number (``+998901234567``); ValidationError when the
+    text is not a phone number, None when empty."""
+    if phone is None or not str(phone).strip():
+        return None
+    cleaned = phone_normalize(str(phone))
+    if not cleaned:
+        raise ValidationError({field: _("Enter a phone number like +998 90 123 45 67.")})
+    return cleaned
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -51,6 +67,7 @@ def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, 
     """Create an account. The email is normalised (lower case), the password hashed with bcrypt;
     a duplicate email or phone raises ValidationError naming the field and writes nothing."""
     email = UserManager.normalize_email(email)
+    phone = phone_clean(phone)
     if not email:
         raise ValidationError({"email": _("Enter an email address.")})
     if User.objects.filter(email=email).exists():
@@ -76,6 +93,13 @@ def user_register(*, email, password, first_name, last_name, role=UserRole.BUYER
     must pass the validators; a verification email is sent after commit."""
     if role not in SELF_SIGNUP_ROLES:
         raise ValidationError({"role": _("You can sign up as a buyer or a seller.")})
+    ip, _agent = client_meta(request)
+    hit = rate_limit_hit("signup-ip", ip or "unknown", limit=SIGNUPS_PER_IP_PER_HOUR, window=3600)
+    if hit.over:
+        raise RateLimited(
+            _("Too many sign-ups from this network. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes},
+            retry_after=hit.retry_after,
+        )
     probe = User(email=UserManager.normalize_email(email), first_name=first_name, last_name=last_name)
     try:
         validate_password(password, probe)
@@ -134,6 +158,8 @@ def auth_check_credentials(*, login, password, request=None):
     raises LoginRefused (codes ``locked``, ``invalid``, ``suspended``, ``banned``, ``inactive``).
     """
     login = (login or "").strip()
+    if login and "@" not in login:
+        login = phone_normalize(login) or login  # "90 123 45 67" is the same account as +998901234567
     ip, _agent = client_meta(request)
     account_hit, ip_hit = throttle.login_attempt(login=login, ip=ip)
     if account_hit.over or ip_hit.over:
@@ -265,12 +291,23 @@ def session_revoke(*, user, session_id, request=None):
     )
 
 
-def sessions_revoke_all(*, user, keep=None):
+@transaction.atomic
+def sessions_revoke_all(*, user, keep=None, request=None):
     """End every session of ``user`` except ``keep`` (a UserSession or None)."""
     sessions = UserSession.objects.filter(user=user)
     if keep is not None:
         sessions = sessions.exclude(pk=keep.pk)
-    return _sessions_delete(sessions)
+    count = _sessions_delete(sessions)
+    if count:
+        audit_log_write(
+            actor=user,
+            action="session.revoke_all",
+            entity_type="user",
+            entity_id=user.pk,
+            new_values={"ended": count, "kept": keep.pk if keep is not None else None},
+            request=request,
+        )
+    return count
 
 
 def sessions_purge_expired():
@@ -355,9 +392,23 @@ def password_change(*, user, old_password, new_password, keep_session=None, requ
         raise ValidationError({"new_password": error.messages}) from error
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
-    sessions_revoke_all(user=user, keep=keep_session)
+    sessions_revoke_all(user=user, keep=keep_session, request=request)
     audit_log_write(actor=user, action="user.password_change", entity_type="user", entity_id=user.pk, request=request)
     return user
+
+
+def password_reset_request_check(*, email):
+    """At most three reset emails an hour for one address (whoever asks): a mailbox cannot be
+    flooded through the reset page. Raises RateLimited."""
+    hit = rate_limit_hit(
+        "password-reset", UserManager.normalize_email(email), limit=PASSWORD_RESETS_PER_EMAIL_PER_HOUR, window=3600
+    )
+    if hit.over:
+        raise RateLimited(
+            _("Too many reset emails for this address. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes},
+            retry_after=hit.retry_after,
+            field="email",
+        )
 
 
 @transaction.atomic
@@ -369,7 +420,7 @@ def password_reset_complete(*, user, new_password, request=None):
         raise ValidationError({"new_password": error.messages}) from error
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
-    sessions_revoke_all(user=user)
+    sessions_revoke_all(user=user, request=request)
     audit_log_write(actor=user, action="user.password_reset", entity_type="user", entity_id=user.pk, request=request)
     return user
 
@@ -384,8 +435,20 @@ def email_verification_token(user):
 
 
 def email_verification_send(*, user, request=None):
-    """Email a verification link (sent by Celery after commit)."""
+    """Email a verification link (sent by Celery after commit); at most one a minute, never for
+    an email that is already confirmed."""
     from gogomarket.core.services import email_send_after_commit
+
+    if user.email_verified:
+        raise ValidationError({"email": _("Your email is already confirmed.")})
+    hit = rate_limit_hit("email-verify", user.pk, limit=EMAIL_LINKS_PER_USER_PER_MINUTE, window=60)
+    if hit.over:
+        raise RateLimited(
+            _("A link was just sent. You can ask for a new one in %(seconds)d seconds.")
+            % {"seconds": max(1, hit.retry_after)},
+            retry_after=hit.retry_after,
+            field="email",
+        )
 
     link = _absolute(request, reverse("accounts:verify_email", args=[email_verification_token(user)]))
     context = {"user": user, "link": link, "days": settings.EMAIL_VERIFICATION_MAX_AGE // 86400}
@@ -429,6 +492,8 @@ def phone_verification_send(*, user):
 
     if not user.phone:
         raise ValidationError({"phone": _("Add a phone number to your profile first.")})
+    if user.phone_verified:
+        raise ValidationError({"phone": _("Your phone is already confirmed.")})
     key = PHONE_CODE_KEY.format(user_id=user.pk)
     pending = cache.get(key)
     if pending and pending["phone"] == user.phone and pending["sent_at"] + PHONE_CODE_RESEND_AFTER > _now_ts():
@@ -489,7 +554,7 @@ def profile_update(*, user, first_name=None, last_name=None, phone=None, request
     if last_name is not None and last_name.strip() != user.last_name:
         changes["last_name"] = last_name.strip()
     if phone is not None:
-        phone = phone.strip() or None
+        phone = phone_clean(phone)
         if phone != user.phone:
             if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
                 raise ValidationError({"phone": _("This phone is already registered.")})
@@ -549,7 +614,12 @@ def avatar_set(*, user, uploaded, request=None):
     default_storage.save(thumb_name, ContentFile(thumbnail))
     old_url = user.avatar_url
     user.avatar_url = default_storage.url(name)
-    user.save(update_fields=["avatar_url", "updated_at"])
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["avatar_url", "updated_at"])
+    except Exception:
+        _avatar_files_delete(user.avatar_url)  # no orphan files when the row is not written
+        raise
     transaction.on_commit(lambda: _avatar_files_delete(old_url))
     return user
 
@@ -605,6 +675,7 @@ def _address_validate(address):
         raise ValidationError({"longitude": _("Longitude is between -180 and 180.")})
     if address.type not in AddressType.values:
         raise ValidationError({"type": _("Unknown address type.")})
+    address.phone = phone_clean(address.phone) or ""
     # The default flag is settled by the service itself, so the partial unique constraint is
     # left to the database.
     address.full_clean(exclude=["user"], validate_constraints=False)

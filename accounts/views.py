@@ -196,10 +196,11 @@ class EmailVerificationSendView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if request.user.email_verified:
-            messages.info(request, _("Your email is already confirmed."))
-        else:
+        try:
             email_verification_send(user=request.user, request=request)
+        except ValidationError as error:
+            messages.info(request, error.messages[0])
+        else:
             messages.success(
                 request, _("We sent a new link to %(email)s. It may take a minute.") % {"email": request.user.email}
             )
@@ -223,9 +224,6 @@ class PhoneCodeSendView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if request.user.phone_verified:
-            messages.info(request, _("Your phone is already confirmed."))
-            return redirect("accounts:profile")
         try:
             phone_verification_send(user=request.user)
         except ValidationError as error:
@@ -411,7 +409,7 @@ class SessionEndOthersView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        ended = sessions_revoke_all(user=request.user, keep=browser_session_current(request))
+        ended = sessions_revoke_all(user=request.user, keep=browser_session_current(request), request=request)
         messages.success(
             request,
             ngettext("%(count)d other session has ended.", "%(count)d other sessions have ended.", ended)

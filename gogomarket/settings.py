@@ -184,6 +184,10 @@ LOGIN_THROTTLE_PER_IP = env.int("LOGIN_THROTTLE_PER_IP", default=30)
 # to the log. A real gateway (Eskiz, Play Mobile, ...) is one class: see accounts/sms.py.
 SMS_BACKEND = env("SMS_BACKEND", default="accounts.sms.LogSmsBackend")
 
+# Map tiles for the address picker (and later the courier maps). Point it at your own tile
+# server in production; without tiles the maps still work as pickers.
+MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+
 # Uploaded avatars: largest accepted file and the types Pillow must recognise.
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 
@@ -230,6 +234,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "COERCE_DECIMAL_TO_STRING": True,
+    # Service ValidationErrors become 400 {field: [...]}, RateLimited 429 + Retry-After.
+    "EXCEPTION_HANDLER": "gogomarket.core.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "GOGOMARKET API",

@@ -724,3 +724,26 @@ def test_openapi_schema_documents_the_accounts_api(client):
 def test_openapi_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert "/api/v1/me/sessions/{id}/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_too_many_sign_ups_from_one_address_get_429_with_retry_after(api, monkeypatch):
+    from accounts import services
+
+    monkeypatch.setattr(services, "SIGNUPS_PER_IP_PER_HOUR", 1)
+    first = {"email": "a1@example.uz", "password": STRONG_PASSWORD, "first_name": "A", "last_name": "B"}
+    assert api.post(REGISTER, first, format="json").status_code == 201
+    response = api.post(REGISTER, {**first, "email": "a2@example.uz"}, format="json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["code"] == "rate_limited"
+    assert not User.objects.filter(email="a2@example.uz").exists()
+
+
+def test_asking_twice_for_the_email_link_within_a_minute_is_429(api, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    tokens = sign_in(api, user)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.post("/api/v1/me/verify-email/", **bearer(tokens["access"])).status_code == 202
+        response = api.post("/api/v1/me/verify-email/", **bearer(tokens["access"]))
+    assert response.status_code == 429
+    assert len(mail.outbox) == 1

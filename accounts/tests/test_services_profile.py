@@ -223,3 +223,71 @@ def test_default_cannot_be_switched_off_without_a_replacement():
     with pytest.raises(ValidationError):
         services.address_update(address=only, is_default=False)
     assert defaults(user) == [only.pk]
+
+
+# --- limits against abuse and one spelling of phones ------------------------------------------
+def test_phones_are_stored_in_one_spelling_and_sign_in_accepts_any():
+    from django.test import RequestFactory
+
+    user = services.user_create(
+        email="tel@example.uz", password="Bozor-2026-kuchli", first_name="T", last_name="L", phone="90 123-45-67"
+    )
+    assert user.phone == "+998901234567"
+    request = RequestFactory().post("/", REMOTE_ADDR="10.3.3.3")
+    assert (
+        services.auth_check_credentials(login="(90) 123 45 67", password="Bozor-2026-kuchli", request=request) == user
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.profile_update(user=user, phone="12ab")
+    assert "phone" in excinfo.value.message_dict
+
+
+def test_sign_ups_from_one_network_are_limited():
+    from django.test import RequestFactory
+
+    from gogomarket.core.ratelimit import RateLimited
+
+    request = RequestFactory().post("/", REMOTE_ADDR="10.4.4.4")
+    for n in range(services.SIGNUPS_PER_IP_PER_HOUR):
+        services.user_register(
+            email=f"s{n}@example.uz", password="Bozor-2026-kuchli", first_name="S", last_name="U", request=request
+        )
+    with pytest.raises(RateLimited) as excinfo:
+        services.user_register(
+            email="one-more@example.uz", password="Bozor-2026-kuchli", first_name="S", last_name="U", request=request
+        )
+    assert excinfo.value.retry_after > 0
+    assert not User.objects.filter(email="one-more@example.uz").exists()
+
+
+def test_verification_links_at_most_one_a_minute_and_never_when_confirmed(django_capture_on_commit_callbacks):
+    from gogomarket.core.ratelimit import RateLimited
+
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.email_verification_send(user=user)
+    with pytest.raises(RateLimited):
+        services.email_verification_send(user=user)
+    assert len(mail.outbox) == 1
+    user.email_verified = True
+    with pytest.raises(ValidationError) as excinfo:
+        services.email_verification_send(user=user)
+    assert "already confirmed" in excinfo.value.message_dict["email"][0]
+
+
+def test_password_reset_emails_are_limited_per_address():
+    from gogomarket.core.ratelimit import RateLimited
+
+    for _ in range(services.PASSWORD_RESETS_PER_EMAIL_PER_HOUR):
+        services.password_reset_request_check(email="Victim@Example.uz")
+    with pytest.raises(RateLimited):
+        services.password_reset_request_check(email="victim@example.uz")
+
+
+def test_ending_all_other_sessions_is_audited():
+    user = UserFactory()
+    keep, _, _ = services.api_session_create(user=user)
+    services.api_session_create(user=user)
+    assert services.sessions_revoke_all(user=user, keep=keep) == 1
+    entry = AuditLog.objects.get(action="session.revoke_all", entity_id=user.pk)
+    assert entry.new_values == {"ended": 1, "kept": keep.pk}
