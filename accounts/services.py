@@ -1,10 +1,12 @@
 """Writes about people: accounts, sign-in and sessions, verification, profiles, addresses and
 back-office roles. Web pages, the API, the admin and commands all call these functions."""
 
+import hmac
 import io
 import secrets
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth import login as django_login
@@ -23,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from gogomarket.core.ratelimit import RateLimited, rate_limit_hit
+from gogomarket.core.ratelimit import RateLimited, rate_limit_hit, rate_limit_reset
 from gogomarket.core.services import audit_log_write, client_meta
 
 from . import throttle
@@ -40,7 +42,7 @@ SELF_SIGNUP_ROLES = (UserRole.BUYER, UserRole.SELLER)
 EMAIL_VERIFY_SALT = "gogomarket.accounts.email-verify"
 PHONE_CODE_KEY = "phone-verify:{user_id}"
 PHONE_CODE_TTL = 10 * 60
-PHONE_CODE_RESEND_AFTER = 60
+SMS_COUNTRY_PREFIX = "+998"
 PHONE_CODE_MAX_TRIES = 5
 AVATAR_SIZE = 512
 AVATAR_THUMB_SIZE = 128
@@ -72,8 +74,9 @@ def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, 
         raise ValidationError({"email": _("Enter an email address.")})
     if User.objects.filter(email=email).exists():
         raise ValidationError({"email": _("This email is already registered.")})
-    if phone and User.objects.filter(phone=phone).exists():
-        raise ValidationError({"phone": _("This phone is already registered.")})
+    if phone:
+        _phone_available(phone)
+        _phone_release_unverified(phone=phone, keep_user_id=None)
     user = User(email=email, first_name=first_name, last_name=last_name, role=role, phone=phone or None, **fields)
     if password:
         user.set_password(password)
@@ -486,50 +489,63 @@ def email_verify(*, token, request=None):
     return user
 
 
-def phone_verification_send(*, user):
-    """Text a 6-digit code to the user's phone (valid 10 minutes, 5 tries, one send a minute)."""
+def phone_verification_send(*, user, request=None):
+    """Text a 6-digit code to the user's phone: valid 10 minutes, 5 tries. Texts cost money, so
+    they are limited (atomically, in Redis) to one a minute and ten a day per account, five an
+    hour per number and twenty an hour per IP address, and go to Uzbek numbers only."""
     from .tasks import send_sms
 
     if not user.phone:
         raise ValidationError({"phone": _("Add a phone number to your profile first.")})
     if user.phone_verified:
         raise ValidationError({"phone": _("Your phone is already confirmed.")})
-    key = PHONE_CODE_KEY.format(user_id=user.pk)
-    pending = cache.get(key)
-    if pending and pending["phone"] == user.phone and pending["sent_at"] + PHONE_CODE_RESEND_AFTER > _now_ts():
-        wait = int(pending["sent_at"] + PHONE_CODE_RESEND_AFTER - _now_ts()) + 1
-        raise ValidationError(
-            {"code": _("A code was just sent. You can ask for a new one in %(seconds)d seconds.") % {"seconds": wait}}
-        )
+    if not user.phone.startswith(SMS_COUNTRY_PREFIX):
+        raise ValidationError({"phone": _("We can send codes to Uzbek numbers (+998) only.")})
+    ip, _agent = client_meta(request)
+    for scope, value, limit, window in (
+        ("sms-user-minute", user.pk, 1, 60),
+        ("sms-user-day", user.pk, 10, 86400),
+        ("sms-number", user.phone, 5, 3600),
+        ("sms-ip", ip or "unknown", 20, 3600),
+    ):
+        hit = rate_limit_hit(scope, value, limit=limit, window=window)
+        if hit.over:
+            message = (
+                _("A code was just sent. You can ask for a new one in %(seconds)d seconds.")
+                % {"seconds": max(1, hit.retry_after)}
+                if window == 60
+                else _("Too many codes asked for. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes}
+            )
+            raise RateLimited(message, retry_after=hit.retry_after, field="code")
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(
-        key,
-        {"phone": user.phone, "hash": token_hash(f"{user.pk}:{code}"), "tries": 0, "sent_at": _now_ts()},
+        PHONE_CODE_KEY.format(user_id=user.pk),
+        {"phone": user.phone, "hash": token_hash(f"{user.pk}:{code}")},
         timeout=PHONE_CODE_TTL,
     )
+    rate_limit_reset("phone-code-tries", user.pk)
     text = _("GOGOMARKET code: %(code)s. Do not share it with anyone.") % {"code": code}
-    transaction.on_commit(lambda: send_sms.delay(user.phone, text))
-
-
-def _now_ts():
-    return timezone.now().timestamp()
+    phone = user.phone
+    transaction.on_commit(lambda: send_sms.delay(phone, text))
 
 
 @transaction.atomic
 def phone_verify(*, user, code, request=None):
-    """Check a code sent by ``phone_verification_send``; marks the phone verified."""
+    """Check a code sent by ``phone_verification_send``; marks the phone verified. Every try
+    takes a slot first (atomic), so five wrong guesses end the code even when sent at once."""
     key = PHONE_CODE_KEY.format(user_id=user.pk)
     pending = cache.get(key)
     if not pending or pending["phone"] != user.phone:
         raise ValidationError({"code": _("The code has expired. Ask for a new one.")})
-    if pending["tries"] >= PHONE_CODE_MAX_TRIES:
+    tries = rate_limit_hit("phone-code-tries", user.pk, limit=PHONE_CODE_MAX_TRIES, window=PHONE_CODE_TTL)
+    if tries.over:
         cache.delete(key)
         raise ValidationError({"code": _("Too many wrong codes. Ask for a new one.")})
-    if token_hash(f"{user.pk}:{(code or '').strip()}") != pending["hash"]:
-        pending["tries"] += 1
-        cache.set(key, pending, timeout=PHONE_CODE_TTL)
+    if not hmac.compare_digest(token_hash(f"{user.pk}:{(code or '').strip()}"), pending["hash"]):
         raise ValidationError({"code": _("The code is not right.")})
     cache.delete(key)
+    rate_limit_reset("phone-code-tries", user.pk)
+    _phone_release_unverified(phone=user.phone, keep_user_id=user.pk, request=request)
     User.objects.filter(pk=user.pk).update(phone_verified=True, updated_at=timezone.now())
     user.phone_verified = True
     audit_log_write(
@@ -541,6 +557,30 @@ def phone_verify(*, user, code, request=None):
         request=request,
     )
     return user
+
+
+def _phone_release_unverified(*, phone, keep_user_id, request=None):
+    """An unverified phone proves nothing: when someone else claims the number, it leaves the
+    account that never confirmed it (audited). A verified number stays where it is."""
+    for other in User.objects.select_for_update().filter(phone=phone, phone_verified=False).exclude(pk=keep_user_id):
+        User.objects.filter(pk=other.pk).update(phone=None, updated_at=timezone.now())
+        audit_log_write(
+            actor=None,
+            action="user.phone_released",
+            entity_type="user",
+            entity_id=other.pk,
+            old_values={"phone": phone},
+            request=request,
+        )
+
+
+def _phone_available(phone, user_id=None):
+    """Raise unless ``phone`` is free or only held, unverified, by another account."""
+    taken = User.objects.filter(phone=phone, phone_verified=True)
+    if user_id is not None:
+        taken = taken.exclude(pk=user_id)
+    if taken.exists():
+        raise ValidationError({"phone": _("This phone is already registered.")})
 
 
 # --- profile -------------------------------------------------------------------------------
@@ -556,8 +596,9 @@ def profile_update(*, user, first_name=None, last_name=None, phone=None, request
     if phone is not None:
         phone = phone_clean(phone)
         if phone != user.phone:
-            if phone and User.objects.filter(phone=phone).exclude(pk=user.pk).exists():
-                raise ValidationError({"phone": _("This phone is already registered.")})
+            if phone:
+                _phone_available(phone, user_id=user.pk)
+                _phone_release_unverified(phone=phone, keep_user_id=user.pk, request=request)
             changes["phone"] = phone
             changes["phone_verified"] = False
     if not changes:
@@ -661,12 +702,38 @@ ADDRESS_FIELDS = (
 )
 
 
+ADDRESS_INSTRUCTIONS_MAX_LENGTH = 1000
+ADDRESS_OPTIONAL_TEXT = ("label", "district", "building", "apartment", "postal_code", "delivery_instructions")
+COORDINATE_STEP = Decimal("0.00000001")  # what DECIMAL(10, 8) / DECIMAL(11, 8) keep
+
+
 def _address_validate(address):
+    """One set of address rules for pages, API and admin: trimmed text, empty optional text
+    stored as NULL, coordinates in range and rounded half-up to 8 decimals, both or neither."""
+    for name in ADDRESS_FIELDS:
+        value = getattr(address, name)
+        if isinstance(value, str):
+            value = value.strip()
+            setattr(address, name, value or (None if name in ADDRESS_OPTIONAL_TEXT else value))
+    if address.delivery_instructions and len(address.delivery_instructions) > ADDRESS_INSTRUCTIONS_MAX_LENGTH:
+        raise ValidationError(
+            {"delivery_instructions": _("At most %(n)d characters.") % {"n": ADDRESS_INSTRUCTIONS_MAX_LENGTH}}
+        )
     for name in ("latitude", "longitude"):
+        value = getattr(address, name)
+        if isinstance(value, float):
+            value = Decimal(str(value))
+        if isinstance(value, Decimal) and not value.is_finite():
+            raise ValidationError({name: _("Enter a number.")})
         try:
-            setattr(address, name, UserAddress._meta.get_field(name).to_python(getattr(address, name)))
+            value = UserAddress._meta.get_field(name).to_python(value)
         except ValidationError as error:
             raise ValidationError({name: error.messages}) from error
+        if value is not None:
+            if not value.is_finite():
+                raise ValidationError({name: _("Enter a number.")})
+            value = value.quantize(COORDINATE_STEP, rounding=ROUND_HALF_UP) if abs(value) < 1000 else value
+        setattr(address, name, value)
     if (address.latitude is None) != (address.longitude is None):
         raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     if address.latitude is not None and not -90 <= address.latitude <= 90:
@@ -700,13 +767,11 @@ def address_create(*, user, is_default=False, **data):
     address = UserAddress(user=user, **{k: v for k, v in data.items() if k in ADDRESS_FIELDS})
     address.type = address.type or AddressType.DELIVERY
     _address_validate(address)
-    has_default = UserAddress.objects.filter(
-        user=user, type=address.type, is_default=True, deleted_at__isnull=True
-    ).exists()
-    address.is_default = bool(is_default) or not has_default
+    address.is_default = bool(is_default) or not _has_default(user.pk, address.type)
     if address.is_default:
         _make_sole_default(address)
     address.save()
+    _address_audit(address, "address.create", new={"type": address.type, "is_default": address.is_default})
     return address
 
 
@@ -715,21 +780,52 @@ def address_update(*, address, is_default=None, **data):
     """Change an address (its owner is fixed). Setting ``is_default`` moves the default here."""
     _lock_owner(address.user)
     address = UserAddress.objects.get(pk=address.pk, deleted_at__isnull=True)
-    old_type = address.type
+    old_type, was_default = address.type, address.is_default
+    old = {field: _jsonable(getattr(address, field)) for field in ADDRESS_FIELDS}
     for field, value in data.items():
         if field in ADDRESS_FIELDS:
             setattr(address, field, value)
     _address_validate(address)
-    if address.type != old_type and address.is_default:
-        address.is_default = False
-        _promote_next_default(user_id=address.user_id, type_=old_type, exclude=address.pk)
-    if is_default:
-        address.is_default = True
-        _make_sole_default(address)
-    elif is_default is False and address.is_default:
+    type_changed = address.type != old_type
+    if is_default is False and was_default and not type_changed:
         raise ValidationError({"is_default": _("Choose another address as default instead.")})
+    if type_changed:
+        # The default of the new type, if it asks to be or the type has none yet.
+        address.is_default = bool(is_default) or not _has_default(address.user_id, address.type)
+    elif is_default:
+        address.is_default = True
+    if address.is_default:
+        _make_sole_default(address)
     address.save()
+    if type_changed and was_default:
+        _promote_next_default(user_id=address.user_id, type_=old_type, exclude=address.pk)
+    new = {field: _jsonable(getattr(address, field)) for field in ADDRESS_FIELDS}
+    _address_audit(
+        address,
+        "address.update",
+        old={k: v for k, v in old.items() if new[k] != v},
+        new={k: v for k, v in new.items() if old[k] != v} | {"is_default": address.is_default},
+    )
     return address
+
+
+def _has_default(user_id, type_):
+    return UserAddress.objects.filter(user_id=user_id, type=type_, is_default=True, deleted_at__isnull=True).exists()
+
+
+def _jsonable(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _address_audit(address, action, old=None, new=None):
+    audit_log_write(
+        actor=address.user,
+        action=action,
+        entity_type="user_address",
+        entity_id=address.pk,
+        old_values=old or None,
+        new_values=new or None,
+    )
 
 
 def _promote_next_default(*, user_id, type_, exclude=None):
@@ -755,6 +851,7 @@ def address_delete(*, address):
     address.save(update_fields=["deleted_at", "is_default", "updated_at"])
     if was_default:
         _promote_next_default(user_id=address.user_id, type_=address.type)
+    _address_audit(address, "address.delete", old={"type": address.type, "is_default": was_default})
 
 
 @transaction.atomic

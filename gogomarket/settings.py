@@ -255,6 +255,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GOGOMARKET <no-reply@gog
 
 # --- Security (production) --------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For.
+# 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client could forge it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)

@@ -20,7 +20,7 @@ def test_user_create_normalises_email_and_hashes_the_password():
 
 
 def test_user_create_refuses_a_taken_email_or_phone_and_writes_nothing():
-    existing = UserFactory(phone="+998901112233")
+    existing = UserFactory(phone="+998901112233", phone_verified=True)
     before = User.objects.count()
     with pytest.raises(ValidationError) as excinfo:
         user_create(email=existing.email.upper(), password="x", first_name="A", last_name="B")

@@ -114,7 +114,7 @@ def test_phone_code_gives_up_after_five_wrong_tries(django_capture_on_commit_cal
 
 
 def test_changing_the_phone_unverifies_it_and_refuses_a_taken_number():
-    UserFactory(phone="+998901111111")
+    UserFactory(phone="+998901111111", phone_verified=True)
     user = UserFactory(phone="+998902222222")
     User.objects.filter(pk=user.pk).update(phone_verified=True)
     with pytest.raises(ValidationError) as excinfo:
@@ -291,3 +291,85 @@ def test_ending_all_other_sessions_is_audited():
     assert services.sessions_revoke_all(user=user, keep=keep) == 1
     entry = AuditLog.objects.get(action="session.revoke_all", entity_id=user.pk)
     assert entry.new_values == {"ended": 1, "kept": keep.pk}
+
+
+def test_an_unverified_phone_does_not_block_its_real_owner():
+    squatter = UserFactory(phone="+998907770001")
+    owner = services.user_create(
+        email="owner@example.uz", password="x", first_name="A", last_name="B", phone="+998907770001"
+    )
+    squatter.refresh_from_db()
+    assert owner.phone == "+998907770001" and squatter.phone is None
+    entry = AuditLog.objects.get(action="user.phone_released", entity_id=squatter.pk)
+    assert entry.old_values == {"phone": "+998907770001"}
+
+
+def test_a_verified_phone_stays_with_its_account():
+    holder = UserFactory(phone="+998907770002", phone_verified=True)
+    other = UserFactory(phone="+998907770003")
+    with pytest.raises(ValidationError) as excinfo:
+        services.profile_update(user=other, phone="+998907770002")
+    assert "phone" in excinfo.value.message_dict
+    holder.refresh_from_db()
+    other.refresh_from_db()
+    assert holder.phone == "+998907770002" and other.phone == "+998907770003"
+    assert not AuditLog.objects.filter(action="user.phone_released").exists()
+
+
+def test_codes_go_to_uzbek_numbers_only_and_are_limited_per_number(_sms_outbox, django_capture_on_commit_callbacks):
+    from gogomarket.core.ratelimit import RateLimited, rate_limit_reset
+
+    foreign = UserFactory(phone="+77011234567")
+    with pytest.raises(ValidationError) as excinfo:
+        services.phone_verification_send(user=foreign)
+    assert "phone" in excinfo.value.message_dict
+    user = UserFactory(phone="+998907770004")
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(5):
+            services.phone_verification_send(user=user)
+            rate_limit_reset("sms-user-minute", user.pk)  # as if a minute went by
+    with pytest.raises(RateLimited) as excinfo:
+        services.phone_verification_send(user=user)
+    assert excinfo.value.retry_after > 60 and "code" in excinfo.value.message_dict
+    assert len(_sms_outbox) == 5 and all(sms["phone"] == "+998907770004" for sms in _sms_outbox)
+
+
+def test_address_writes_are_audited_and_coordinates_rounded_to_what_the_column_keeps():
+    user = UserFactory()
+    address = services.address_create(
+        user=user, **{**ADDRESS, "latitude": 41.123456789, "longitude": Decimal("69.123456785"), "building": "  "}
+    )
+    address.refresh_from_db()
+    assert address.latitude == Decimal("41.12345679") and address.longitude == Decimal("69.12345679")
+    assert address.building is None
+    services.address_update(address=address, street="Navoiy ko'chasi")
+    services.address_delete(address=address)
+    actions = list(
+        AuditLog.objects.filter(entity_type="user_address", entity_id=address.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["address.create", "address.update", "address.delete"]
+    update = AuditLog.objects.get(action="address.update", entity_id=address.pk)
+    assert update.old_values == {"street": "Bunyodkor ko'chasi"}
+    assert update.new_values["street"] == "Navoiy ko'chasi"
+
+
+def test_changing_the_type_of_the_default_moves_defaults_on_both_sides():
+    user = UserFactory()
+    first = services.address_create(user=user, **ADDRESS)
+    second = services.address_create(user=user, **ADDRESS)
+    services.address_update(address=first, type=AddressType.BILLING)
+    assert defaults(user) == [second.pk]
+    assert defaults(user, AddressType.BILLING) == [first.pk]
+
+
+def test_the_client_ip_is_not_taken_from_a_forged_header(rf, settings):
+    from gogomarket.core.services import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.0.0.9", REMOTE_ADDR="10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="not-an-ip")) is None

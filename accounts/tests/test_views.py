@@ -499,7 +499,7 @@ def test_profile_update_saves_name_and_phone_and_unverifies_a_new_phone(client):
 
 
 def test_profile_update_refuses_a_phone_someone_else_has(client):
-    UserFactory(phone="+998905550000")
+    UserFactory(phone="+998905550000", phone_verified=True)
     user = UserFactory(first_name="Old")
     sign_in(client, user)
 

@@ -1,8 +1,10 @@
 """Writes of the platform core: audit log rows and platform settings."""
 
+import ipaddress
 import json
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,13 +17,27 @@ SETTING_CACHE_KEY = "setting:{key}"
 _MISSING = object()
 
 
+def client_ip(request):
+    """The client's IP address. ``X-Forwarded-For`` is believed only as far as our own proxies
+    wrote it (``TRUSTED_PROXY_COUNT`` of them, 0 by default): anything further left is whatever
+    the client sent. Returns None for text that is not an IP address."""
+    ip = request.META.get("REMOTE_ADDR")
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            ip = forwarded[-hops]
+    try:
+        return str(ipaddress.ip_address((ip or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_meta(request):
     """IP address and user agent of a request, for audit rows and sessions."""
     if request is None:
         return None, None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None, request.META.get("HTTP_USER_AGENT") or None
+    return client_ip(request), (request.META.get("HTTP_USER_AGENT") or None)
 
 
 def audit_log_write(*, actor, action, entity_type, entity_id=None, old_values=None, new_values=None, request=None):
