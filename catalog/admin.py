@@ -1,13 +1,64 @@
-from django.contrib import admin
+"""Back office for the catalog. Staff moderate: they edit product fields, publish or take products
+off sale, choose featured products and manage the category tree, always through
+``catalog.services`` (the same rules and audit rows as the seller center). Pictures, variants and
+attributes are the seller's to edit in the seller center; staff see them read-only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.admin_utils import BaseAdmin, uzs_column
+from gogomarket.core.admin_utils import BaseAdmin, ReadOnlyInlineMixin, uzs_column
 
+from . import services
 from .models import Category, Product, ProductAttribute, ProductImage, ProductVariant
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _report(modeladmin, request, done, refused, verb):
+    if done:
+        modeladmin.message_user(request, _("%(n)d %(verb)s.") % {"n": done, "verb": verb}, messages.SUCCESS)
+    for name, message in refused:
+        modeladmin.message_user(request, f"{name}: {message}", messages.WARNING)
+
+
+# --- categories -----------------------------------------------------------------------------------
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = services.CATEGORY_FIELDS + ("parent",)
+
+    def clean(self):
+        data = super().clean()
+        probe = Category(pk=self.instance.pk, **{k: v for k, v in data.items() if k in services.CATEGORY_FIELDS})
+        try:
+            services.category_validate(category=probe, parent_id=getattr(data.get("parent"), "pk", None))
+        except ValidationError as error:
+            _form_errors(self, error)
+        return data
+
+
+def _form_errors(form, error):
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, field_messages in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, field_messages)
 
 
 @admin.register(Category)
 class CategoryAdmin(BaseAdmin):
+    form = CategoryAdminForm
     list_display = ("name", "slug", "parent", "level", "sort_order", "is_active")
     list_select_related = ("parent",)
     list_filter = ("is_active", "level", ("deleted_at", admin.EmptyFieldListFilter))
@@ -16,31 +67,85 @@ class CategoryAdmin(BaseAdmin):
     autocomplete_fields = ("parent",)
     prepopulated_fields = {"slug": ("name",)}
     show_full_result_count = True
+    actions = ("soft_delete",)
+
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data.get(name) for name in services.CATEGORY_FIELDS}
+        parent = form.cleaned_data.get("parent")
+        saved = services.category_save(
+            actor=request.user, category=obj if change else None, parent_id=parent.pk if parent else None,
+            request=request, **data,
+        )  # fmt: skip
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # soft delete through the action, which checks what is inside
+
+    @admin.action(description=_("Delete the selected categories (soft)"), permissions=["change"])
+    def soft_delete(self, request, queryset):
+        done, refused = 0, []
+        for category in queryset:
+            try:
+                services.category_delete(actor=request.user, category=category, request=request)
+                done += 1
+            except ValidationError as error:
+                refused.append((category.name, " ".join(error.messages)))
+        _report(self, request, done, refused, _("deleted"))
 
 
-class ProductImageInline(admin.TabularInline):
+# --- products ---------------------------------------------------------------------------------------
+class ProductImageInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ProductImage
-    extra = 0
     fields = ("url", "thumbnail_url", "alt_text", "sort_order", "is_primary")
+    readonly_fields = fields
     ordering = ("sort_order", "pk")
+    show_change_link = False
 
 
-class ProductVariantInline(admin.TabularInline):
+class ProductVariantInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ProductVariant
-    extra = 0
-    fields = ("name", "sku", "attributes", "price_adjustment", "stock_quantity", "is_active")
-    show_change_link = True
+    fields = ("name", "sku", "attributes", "price_adjustment", "stock_quantity", "is_active", "deleted_at")
+    readonly_fields = fields
+    show_change_link = False
 
 
-class ProductAttributeInline(admin.TabularInline):
+class ProductAttributeInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ProductAttribute
-    extra = 0
     fields = ("name", "value", "sort_order")
+    readonly_fields = fields
     ordering = ("sort_order", "pk")
+    show_change_link = False
+
+
+class ProductAdminForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("seller",) + tuple(name for name in services.PRODUCT_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        probe = Product(pk=self.instance.pk, seller=data.get("seller") or getattr(self.instance, "seller", None))
+        for name in ("status", "published_at", "tax_rate"):
+            setattr(probe, name, getattr(self.instance, name, None))
+        try:
+            services.product_validate(product=probe, data=_service_data(data))
+        except ValidationError as error:
+            _form_errors(self, error)
+        return data
+
+
+def _service_data(cleaned):
+    data = {name: cleaned.get(name) for name in services.PRODUCT_FIELDS if name in cleaned}
+    if data.get("category") is not None:
+        data["category"] = data["category"].pk
+    return data
 
 
 @admin.register(Product)
 class ProductAdmin(BaseAdmin):
+    form = ProductAdminForm
     list_display = (
         "name",
         "sku",
@@ -58,39 +163,104 @@ class ProductAdmin(BaseAdmin):
     search_fields = ("name", "sku", "barcode", "brand", "seller__email")
     date_hierarchy = "created_at"
     autocomplete_fields = ("seller", "category")
-    prepopulated_fields = {"slug": ("name",)}
-    # Counters kept up to date by the services that record views and reviews.
-    readonly_fields = ("view_count", "rating_average", "rating_count")
+    readonly_on_change = ("seller",)
+    # Kept by services: status and featured through the actions, counters by views and reviews.
+    readonly_fields = ("status", "is_featured", "published_at", "view_count", "rating_average", "rating_count")
     inlines = (ProductImageInline, ProductVariantInline, ProductAttributeInline)
+    actions = ("publish", "unpublish", "feature", "unfeature", "soft_delete")
 
     base_price_uzs = uzs_column("base_price", _("price"))
     sale_price_uzs = uzs_column("sale_price", _("sale price"))
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(deleted_at__isnull=True)
+
+    def save_model(self, request, obj, form, change):
+        data = _service_data(form.cleaned_data)
+        if change:
+            services.product_update(product=obj, actor=request.user, request=request, **data)
+        else:
+            created = services.product_create(
+                seller=form.cleaned_data["seller"], actor=request.user, request=request, **data
+            )
+            obj.pk = created.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the inlines are read-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # soft delete through the action
+
+    def _each(self, request, queryset, verb, call):
+        done, refused = 0, []
+        for product in queryset.order_by("pk"):
+            try:
+                call(product)
+                done += 1
+            except ValidationError as error:
+                refused.append((product.name, " ".join(error.messages)))
+        _report(self, request, done, refused, verb)
+
+    @admin.action(description=_("Publish the selected products"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(
+            request, queryset, _("published"),
+            lambda p: services.product_publish(product=p, actor=request.user, request=request),
+        )  # fmt: skip
+
+    @admin.action(description=_("Take the selected products off sale"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._each(
+            request, queryset, _("taken off sale"),
+            lambda p: services.product_unpublish(product=p, actor=request.user, request=request),
+        )  # fmt: skip
+
+    @admin.action(description=_("Feature on the home page"), permissions=["change"])
+    def feature(self, request, queryset):
+        self._each(
+            request, queryset, _("featured"),
+            lambda p: services.product_set_featured(product=p, actor=request.user, featured=True, request=request),
+        )  # fmt: skip
+
+    @admin.action(description=_("Stop featuring"), permissions=["change"])
+    def unfeature(self, request, queryset):
+        self._each(
+            request, queryset, _("no longer featured"),
+            lambda p: services.product_set_featured(product=p, actor=request.user, featured=False, request=request),
+        )  # fmt: skip
+
+    @admin.action(description=_("Delete the selected products (soft)"), permissions=["change"])
+    def soft_delete(self, request, queryset):
+        self._each(
+            request, queryset, _("deleted"),
+            lambda p: services.product_delete(product=p, actor=request.user, request=request),
+        )  # fmt: skip
+
 
 @admin.register(ProductImage)
-class ProductImageAdmin(BaseAdmin):
+class ProductImageAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_display = ("__str__", "product", "sort_order", "is_primary", "created_at")
     list_select_related = ("product",)
     list_filter = ("is_primary", "created_at")
     search_fields = ("product__name", "alt_text")
-    autocomplete_fields = ("product",)
+    raw_id_fields = ("product",)
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(BaseAdmin):
+class ProductVariantAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_display = ("name", "sku", "product", "price_adjustment_uzs", "stock_quantity", "is_active")
     list_select_related = ("product",)
     list_filter = ("is_active", "created_at")
     search_fields = ("name", "sku", "product__name")
-    autocomplete_fields = ("product",)
+    raw_id_fields = ("product",)
 
     price_adjustment_uzs = uzs_column("price_adjustment", _("price adjustment"))
 
 
 @admin.register(ProductAttribute)
-class ProductAttributeAdmin(BaseAdmin):
+class ProductAttributeAdmin(ReadOnlyAdminMixin, BaseAdmin):
     list_display = ("name", "value", "product", "sort_order")
     list_select_related = ("product",)
     list_filter = ("created_at",)
     search_fields = ("name", "value", "product__name")
-    autocomplete_fields = ("product",)
+    raw_id_fields = ("product",)

@@ -1,11 +1,12 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.db import EnumField, Index
+from gogomarket.core.db import EnumField, GinIndex, Index
 
 from .enums import ProductStatus
 
@@ -245,3 +246,48 @@ class ProductAttribute(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.value}"
+
+
+# --- Search (tables beyond the spec) ----------------------------------------------------------
+# The spec suggests a GIN full-text index on products. Ranking needs the document itself, not
+# only an index over an expression (recomputing to_tsvector per matched row is far too slow for
+# a broad term), so the document is stored here, one row per product a buyer can see, kept in
+# step with `products` and `categories` by database triggers (migration 0002). Nothing in Python
+# writes these tables.
+class ProductSearch(models.Model):
+    product = models.OneToOneField(
+        "Product",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search",
+        verbose_name=_("product"),
+    )
+    seller_id = models.BigIntegerField(verbose_name=_("seller"))
+    category_id = models.BigIntegerField(verbose_name=_("category"))
+    name_normalized = models.TextField(verbose_name=_("normalised name"))
+    document = SearchVectorField(verbose_name=_("search document"))
+
+    class Meta:
+        verbose_name = _("product search document")
+        verbose_name_plural = _("product search documents")
+        db_table = "product_search"
+        indexes = [GinIndex(fields=["document"], name="idx_products_search")]
+
+    def __str__(self):
+        return self.name_normalized
+
+
+class SearchTerm(models.Model):
+    """The vocabulary of product names, brands and categories (normalised words of 3+ letters),
+    for typo correction with pg_trgm: a misspelt query word is replaced by its nearest term."""
+
+    word = models.TextField(primary_key=True, verbose_name=_("word"))
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        db_table = "search_terms"
+        indexes = [GinIndex(fields=["word"], name="idx_search_terms_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self):
+        return self.word

@@ -1,41 +1,558 @@
-"""Reads of the catalog for buyers: only what a buyer may see."""
+"""Reads of the catalog: what buyers may see (storefront, API) and what a seller sees of their
+own products (seller center). Lists return ids from PostgreSQL and cards from Redis
+(``catalog.cache``), so a page runs the same few queries whatever its size."""
 
-from django.db.models import Prefetch
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from accounts.enums import UserStatus
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
+from accounts.enums import UserRole, UserStatus
+from accounts.models import User
+
+from . import cache as catalog_cache
 from .enums import ProductStatus
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductAttribute, ProductImage, ProductVariant
+
+PAGE_SIZE = 24
+SORT_CHOICES = ("popular", "newest", "price_asc", "price_desc", "rating")
+LISTED_STATUSES = (ProductStatus.ACTIVE,)
+# A sold-out product leaves lists and search but keeps its page (links and bookmarks keep
+# working, and the buyer sees "out of stock" instead of a 404).
+PAGE_STATUSES = (ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK)
 
 
-def visible_products():
+def visible_products(statuses=LISTED_STATUSES):
     """Products a buyer may see: active, not deleted, of an active seller."""
     return Product.objects.filter(
-        status=ProductStatus.ACTIVE,
+        status__in=statuses,
         deleted_at__isnull=True,
         seller__status=UserStatus.ACTIVE,
         seller__deleted_at__isnull=True,
     )
 
 
-def featured_products(*, limit=12):
-    primary_images = Prefetch(
-        "images",
-        queryset=ProductImage.objects.filter(is_primary=True).only(
-            "id", "product_id", "url", "thumbnail_url", "alt_text"
-        ),
-        to_attr="primary_images",
+def effective_price():
+    return Coalesce(F("sale_price"), F("base_price"))
+
+
+# --- category tree ------------------------------------------------------------------------------
+@dataclass
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    level: int
+    parent_id: int | None
+    sort_order: int
+    icon_url: str | None
+    image_url: str | None
+    description: str | None
+    meta_title: str | None
+    meta_description: str | None
+    children: list = field(default_factory=list)
+
+    @property
+    def is_leaf(self):
+        return not self.children
+
+
+class CategoryTree:
+    """The live category tree (active, not deleted; a hidden parent hides its branch)."""
+
+    def __init__(self, rows):
+        nodes = {row["id"]: CategoryNode(**row) for row in rows}
+        self.roots = []
+        for node in sorted(nodes.values(), key=lambda n: (n.sort_order, n.name, n.id)):
+            if node.parent_id is None:
+                self.roots.append(node)
+            elif node.parent_id in nodes:
+                nodes[node.parent_id].children.append(node)
+        self.by_id = {}
+        self.by_slug = {}
+
+        def index(node):
+            self.by_id[node.id] = node
+            self.by_slug[node.slug] = node
+            for child in node.children:
+                index(child)
+
+        for root in self.roots:
+            index(root)
+
+    def get(self, category_id):
+        return self.by_id.get(category_id)
+
+    def ancestors(self, node):
+        """Root first, ``node`` last."""
+        chain = []
+        while node is not None:
+            chain.append(node)
+            node = self.by_id.get(node.parent_id)
+        return chain[::-1]
+
+    def descendant_ids(self, node):
+        ids, stack = [], [node]
+        while stack:
+            current = stack.pop()
+            ids.append(current.id)
+            stack.extend(current.children)
+        return ids
+
+    def leaves(self):
+        return [node for node in self.by_id.values() if node.is_leaf]
+
+
+def _tree_rows():
+    return list(
+        Category.objects.filter(is_active=True, deleted_at__isnull=True)
+        .order_by("level", "sort_order", "name", "id")
+        .values(
+            "id",
+            "name",
+            "slug",
+            "level",
+            "parent_id",
+            "sort_order",
+            "icon_url",
+            "image_url",
+            "description",
+            "meta_title",
+            "meta_description",
+        )
     )
-    return (
-        visible_products()
-        .filter(is_featured=True)
-        .select_related("category", "seller")
-        .prefetch_related(primary_images)
-        .order_by("-rating_average", "-created_at")[:limit]
-    )
+
+
+def category_tree():
+    """The tree from Redis (one query to rebuild it after a category change)."""
+    return CategoryTree([{**row, "sort_order": row["sort_order"] or 0} for row in catalog_cache.tree_get(_tree_rows)])
+
+
+def category_for_slug_or_404(slug, tree=None):
+    node = (tree or category_tree()).by_slug.get(slug)
+    if node is None:
+        raise Http404("No such category")
+    return node
+
+
+def category_ancestor_ids(category_ids):
+    """The categories and all their ancestors (hidden ones included), for cache invalidation."""
+    ids, todo = set(), {cid for cid in category_ids if cid}
+    while todo:
+        ids |= todo
+        todo = set(Category.objects.filter(pk__in=todo, parent__isnull=False).values_list("parent_id", flat=True)) - ids
+    return sorted(ids)
 
 
 def top_categories(*, limit=12):
-    return Category.objects.filter(level=0, is_active=True, deleted_at__isnull=True).order_by("sort_order", "name")[
-        :limit
-    ]
+    return category_tree().roots[:limit]
+
+
+# --- product cards ------------------------------------------------------------------------------
+@dataclass
+class ProductCard:
+    """What a product grid shows; cached in Redis per product."""
+
+    id: int
+    name: str
+    slug: str
+    brand: str | None
+    base_price: Decimal
+    sale_price: Decimal | None
+    rating_average: Decimal
+    rating_count: int
+    image_url: str | None
+    thumbnail_url: str | None
+    alt_text: str | None
+    in_stock: bool
+    seller_id: int
+    category_id: int
+
+    @property
+    def on_sale(self):
+        return self.sale_price is not None and self.sale_price < self.base_price
+
+    @property
+    def price(self):
+        return self.sale_price if self.on_sale else self.base_price
+
+    @property
+    def discount_percent(self):
+        if not self.on_sale or not self.base_price:
+            return 0
+        return int((1 - self.sale_price / self.base_price) * 100)
+
+
+def _cards_load(ids):
+    primary = Prefetch(
+        "images",
+        queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id").only(
+            "id", "product_id", "url", "thumbnail_url", "alt_text", "is_primary", "sort_order"
+        ),
+        to_attr="card_images",
+    )
+    products = (
+        Product.objects.filter(pk__in=ids)
+        .only(
+            "id",
+            "name",
+            "slug",
+            "brand",
+            "base_price",
+            "sale_price",
+            "rating_average",
+            "rating_count",
+            "stock_quantity",
+            "allow_backorder",
+            "seller_id",
+            "category_id",
+        )
+        .prefetch_related(primary)
+    )
+    cards = {}
+    for product in products:
+        image = product.card_images[0] if product.card_images else None
+        cards[product.pk] = ProductCard(
+            id=product.pk,
+            name=product.name,
+            slug=product.slug,
+            brand=product.brand,
+            base_price=product.base_price,
+            sale_price=product.sale_price,
+            rating_average=product.rating_average or Decimal("0"),
+            rating_count=product.rating_count or 0,
+            image_url=image.url if image else None,
+            thumbnail_url=(image.thumbnail_url or image.url) if image else None,
+            alt_text=(image.alt_text if image else None) or product.name,
+            in_stock=(product.stock_quantity or 0) > 0 or bool(product.allow_backorder),
+            seller_id=product.seller_id,
+            category_id=product.category_id,
+        )
+    return cards
+
+
+def product_cards(ids):
+    """Cards in the order of ``ids`` (at most two queries, none when all are cached)."""
+    return catalog_cache.cards_get(list(ids), _cards_load)
+
+
+def featured_products(*, limit=12):
+    ids = list(
+        visible_products()
+        .filter(is_featured=True)
+        .order_by("-rating_average", "-created_at", "-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return product_cards(ids)
+
+
+# --- listings: category pages, search, seller storefronts --------------------------------------
+@dataclass
+class ListingFilters:
+    """Filters a buyer can apply to a product list (category page, search, storefront, API)."""
+
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    brands: list = field(default_factory=list)
+    min_rating: Decimal | None = None
+    in_stock: bool = False
+    attributes: dict = field(default_factory=dict)  # name -> [values]
+    category_ids: list = field(default_factory=list)
+    seller_id: int | None = None
+
+    @property
+    def active(self):
+        return bool(
+            self.min_price is not None
+            or self.max_price is not None
+            or self.brands
+            or self.min_rating is not None
+            or self.in_stock
+            or self.attributes
+        )
+
+    def apply(self, queryset):
+        if self.category_ids:
+            queryset = queryset.filter(category_id__in=self.category_ids)
+        if self.seller_id:
+            queryset = queryset.filter(seller_id=self.seller_id)
+        if self.min_price is not None or self.max_price is not None:
+            queryset = queryset.alias(price=effective_price())
+            if self.min_price is not None:
+                queryset = queryset.filter(price__gte=self.min_price)
+            if self.max_price is not None:
+                queryset = queryset.filter(price__lte=self.max_price)
+        if self.brands:
+            queryset = queryset.filter(brand__in=self.brands)
+        if self.min_rating is not None:
+            queryset = queryset.filter(rating_average__gte=self.min_rating)
+        if self.in_stock:
+            queryset = queryset.filter(stock_quantity__gt=0)
+        for name, values in sorted(self.attributes.items()):
+            queryset = queryset.filter(
+                Exists(ProductAttribute.objects.filter(product=OuterRef("pk"), name=name, value__in=values))
+            )
+        return queryset
+
+    def sql_conditions(self, params):
+        """The same filters as SQL over ``products p`` (for the search statement)."""
+        where = []
+        if self.seller_id:
+            where.append("p.seller_id = %(seller)s")
+            params["seller"] = self.seller_id
+        if self.min_price is not None:
+            where.append("coalesce(p.sale_price, p.base_price) >= %(min_price)s")
+            params["min_price"] = self.min_price
+        if self.max_price is not None:
+            where.append("coalesce(p.sale_price, p.base_price) <= %(max_price)s")
+            params["max_price"] = self.max_price
+        if self.brands:
+            where.append("p.brand = ANY(%(brands)s)")
+            params["brands"] = list(self.brands)
+        if self.min_rating is not None:
+            where.append("p.rating_average >= %(min_rating)s")
+            params["min_rating"] = self.min_rating
+        if self.in_stock:
+            where.append("p.stock_quantity > 0")
+        for k, (name, values) in enumerate(sorted(self.attributes.items())):
+            where.append(
+                f"EXISTS (SELECT 1 FROM product_attributes a WHERE a.product_id = p.id "
+                f"AND a.name = %(attr_name_{k})s AND a.value = ANY(%(attr_values_{k})s))"
+            )
+            params[f"attr_name_{k}"] = name
+            params[f"attr_values_{k}"] = list(values)
+        return where
+
+
+ORDERINGS = {
+    "popular": ("-view_count", "-rating_count", "-id"),
+    "newest": ("-published_at", "-id"),
+    "price_asc": ("price", "id"),
+    "price_desc": ("-price", "-id"),
+    "rating": ("-rating_average", "-rating_count", "-id"),
+}
+
+
+def listing_queryset(filters, sort="popular"):
+    """Visible products under ``filters``, ordered by ``sort`` (one of ``SORT_CHOICES``)."""
+    queryset = filters.apply(visible_products())
+    ordering = ORDERINGS.get(sort, ORDERINGS["popular"])
+    if "price" in ordering or "-price" in ordering:
+        queryset = queryset.alias(price=effective_price())
+    return queryset.order_by(*ordering)
+
+
+@dataclass
+class ListingPage:
+    cards: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def has_previous(self):
+        return self.page > 1
+
+    def page_range(self, around=2):
+        """Page numbers to link, with None for a gap: 1 … 4 5 [6] 7 8 … 20."""
+        pages, shown = [], set()
+        for n in sorted({1, self.pages, *range(self.page - around, self.page + around + 1)}):
+            if 1 <= n <= self.pages and n not in shown:
+                if pages and n - pages[-1] > 1:
+                    pages.append(None)
+                pages.append(n)
+                shown.add(n)
+        return pages
+
+
+def listing_page(filters, *, sort="popular", page=1, per_page=PAGE_SIZE):
+    """One page of a product list: ids and total from PostgreSQL (two queries), cards from Redis."""
+    queryset = listing_queryset(filters, sort)
+    total = queryset.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    ids = list(queryset.values_list("id", flat=True)[(page - 1) * per_page : page * per_page])
+    return ListingPage(cards=product_cards(ids), total=total, page=page, per_page=per_page)
+
+
+def search_page(parsed, filters, *, sort="relevance", page=1, per_page=PAGE_SIZE):
+    from .search import search_product_ids
+
+    page = max(1, page)
+    ids, total = search_product_ids(parsed, filters=filters, sort=sort, offset=(page - 1) * per_page, limit=per_page)
+    return ListingPage(cards=product_cards(ids), total=total, page=page, per_page=per_page)
+
+
+FACET_BRANDS = 30
+FACET_ATTRIBUTES = 6
+FACET_VALUES = 12
+
+
+def listing_facets(category_id, category_ids):
+    """What a category page can filter by: brands, price range and attribute values of the
+    visible products below category ``category_id`` (``category_ids``: it and its descendants),
+    with counts. Cached per category; a product change below it bumps its generation."""
+    from django.core.cache import cache
+
+    key = f"catalog:facets:{category_id}:" + ".".join(
+        map(str, catalog_cache.generations(["catalog", f"category:{category_id}"]))
+    )
+    facets = cache.get(key)
+    if facets is not None:
+        return facets
+    base = visible_products().filter(category_id__in=category_ids) if category_ids else visible_products()
+    brands = list(
+        base.exclude(brand__isnull=True)
+        .exclude(brand="")
+        .values("brand")
+        .annotate(count=Count("id"))
+        .order_by("-count", "brand")[:FACET_BRANDS]
+    )
+    prices = base.aggregate(low=Min(effective_price()), high=Max(effective_price()))
+    pairs = list(
+        ProductAttribute.objects.filter(product__in=base.values("id"))
+        .values("name", "value")
+        .annotate(count=Count("product_id", distinct=True))
+        .order_by("name", "-count", "value")
+    )
+    by_name = {}
+    for pair in pairs:
+        by_name.setdefault(pair["name"], []).append({"value": pair["value"], "count": pair["count"]})
+    # The attributes most products have; values kept to the commonest few.
+    names = sorted(by_name, key=lambda n: (-sum(v["count"] for v in by_name[n]), n))[:FACET_ATTRIBUTES]
+    facets = {
+        "brands": brands,
+        "price_low": prices["low"],
+        "price_high": prices["high"],
+        "attributes": [{"name": name, "values": by_name[name][:FACET_VALUES]} for name in sorted(names)],
+    }
+    cache.set(key, facets, timeout=600)
+    return facets
+
+
+# --- product page -----------------------------------------------------------------------------
+def product_for_buyer_or_404(slug):
+    """A product page: visible (or sold out), with gallery, live variants, attributes and seller."""
+    images = Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"))
+    variants = Prefetch(
+        "variants",
+        queryset=ProductVariant.objects.filter(is_active=True, deleted_at__isnull=True).order_by("id"),
+        to_attr="live_variants",
+    )
+    attributes = Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id"))
+    return get_object_or_404(
+        visible_products(PAGE_STATUSES)
+        .select_related("seller", "category")
+        .prefetch_related(images, variants, attributes),
+        slug=slug,
+    )
+
+
+def seller_for_storefront_or_404(seller_id):
+    return get_object_or_404(
+        User.objects.filter(role=UserRole.SELLER, status=UserStatus.ACTIVE, deleted_at__isnull=True), pk=seller_id
+    )
+
+
+def seller_summary(seller_id):
+    """A seller card: live products and their review-weighted rating, cached per seller."""
+    from django.core.cache import cache
+
+    generation = catalog_cache.generations([f"seller:{seller_id}"])[0]
+    key = f"catalog:seller-summary:{seller_id}:{generation}"
+    summary = cache.get(key)
+    if summary is None:
+        rows = list(visible_products().filter(seller_id=seller_id).values_list("rating_average", "rating_count"))
+        reviews = sum(count or 0 for _average, count in rows)
+        rating = sum((average or 0) * (count or 0) for average, count in rows) / reviews if reviews else None
+        summary = {
+            "products": len(rows),
+            "reviews": reviews,
+            "rating": Decimal(rating).quantize(Decimal("0.01")) if rating is not None else None,
+        }
+        cache.set(key, summary, timeout=600)
+    return summary
+
+
+# --- seller center ----------------------------------------------------------------------------
+def seller_products(*, seller):
+    """A seller's products, deleted ones excluded (they are gone for the seller too)."""
+    return Product.objects.filter(seller=seller, deleted_at__isnull=True)
+
+
+def product_for_seller_or_404(*, seller, product_id, lock=False):
+    """One of ``seller``'s own products; another seller's product (or a deleted one) is a 404."""
+    queryset = seller_products(seller=seller)
+    if lock:
+        queryset = queryset.select_for_update()
+    return get_object_or_404(queryset, pk=product_id)
+
+
+@dataclass
+class SellerProductFilters:
+    q: str = ""
+    status: str = ""
+    category_id: int | None = None
+    stock: str = ""  # "", "low", "out"
+
+
+def seller_product_list(*, seller, filters=None):
+    filters = filters or SellerProductFilters()
+    queryset = seller_products(seller=seller).select_related("category")
+    if filters.q:
+        queryset = queryset.filter(
+            Q(name__icontains=filters.q) | Q(sku__icontains=filters.q) | Q(brand__icontains=filters.q)
+        )
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.stock == "low":
+        queryset = low_stock_filter(queryset)
+    elif filters.stock == "out":
+        queryset = queryset.filter(stock_quantity__lte=0)
+    primary = Prefetch(
+        "images",
+        queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"),
+        to_attr="ordered_images",
+    )
+    return queryset.prefetch_related(primary).order_by("-updated_at", "-id")
+
+
+def low_stock_filter(queryset):
+    """At or below the low-stock threshold (and not a backorder product with stock to spare)."""
+    return queryset.filter(stock_quantity__lte=Coalesce(F("low_stock_threshold"), 10), is_digital=False)
+
+
+def seller_low_stock(*, seller):
+    return (
+        low_stock_filter(seller_products(seller=seller))
+        .exclude(status=ProductStatus.DISCONTINUED)
+        .order_by("stock_quantity", "name", "id")
+    )
+
+
+def product_with_children_for_seller(*, seller, product_id):
+    """A seller's product with everything the edit page shows."""
+    images = Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"))
+    variants = Prefetch(
+        "variants",
+        queryset=ProductVariant.objects.filter(deleted_at__isnull=True).order_by("id"),
+        to_attr="live_variants",
+    )
+    attributes = Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id"))
+    return get_object_or_404(
+        seller_products(seller=seller).select_related("category").prefetch_related(images, variants, attributes),
+        pk=product_id,
+    )

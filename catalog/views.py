@@ -1,13 +1,219 @@
-from django.views.generic import TemplateView
+"""Storefront pages: home, categories, search, product pages and seller storefronts.
 
-from .selectors import featured_products, top_categories
+Each view parses the query string, asks a selector and renders. Pages for visitors who are not
+signed in come from Redis when nothing they show has changed (``catalog.cache``); HTMX requests
+for a list get just the results part.
+"""
+
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from . import cache as catalog_cache
+from . import search as catalog_search
+from . import selectors, services
+from .forms import ListingFilterForm
+
+SEARCH_SORTS = ("relevance", "popular", "newest", "price_asc", "price_desc", "rating")
 
 
-class HomeView(TemplateView):
-    template_name = "catalog/home.html"
+def cached_page(request, scopes, render):
+    """``render(extra_context)`` -> TemplateResponse; served from the anonymous page cache when
+    allowed. The cached HTML holds a placeholder instead of the visitor's CSRF token."""
+    if not catalog_cache.page_cacheable(request):
+        return render({})
+    key = catalog_cache.page_key(request, scopes)
+    html = catalog_cache.page_get(request, key)
+    if html is not None:
+        response = HttpResponse(html)
+        response["X-Page-Cache"] = "hit"
+        return response
+    response = render({"csrf_token": catalog_cache.CSRF_PLACEHOLDER})
+    response.render()
+    if response.status_code == 200:
+        html = response.content.decode()
+        catalog_cache.page_set(key, html)
+        response.content = catalog_cache.page_fill(request, html)
+    response["X-Page-Cache"] = "miss"
+    return response
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["categories"] = top_categories()
-        context["featured_products"] = featured_products()
-        return context
+
+class HomeView(View):
+    def get(self, request):
+        def render(extra):
+            return TemplateResponse(
+                request,
+                "catalog/home.html",
+                {
+                    "categories": selectors.top_categories(),
+                    "featured_products": selectors.featured_products(),
+                    **extra,
+                },
+            )
+
+        return cached_page(request, ["home"], render)
+
+
+class CategoryListView(View):
+    def get(self, request):
+        def render(extra):
+            return TemplateResponse(request, "catalog/category_list.html", {"tree": selectors.category_tree(), **extra})
+
+        return cached_page(request, [], render)
+
+
+def _listing_context(request, form, listing, base_url):
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "form": form,
+        "listing": listing,
+        "base_url": base_url,
+        "query_without_page": params.urlencode(),
+        "selected_brands": set(request.GET.getlist("brand")),
+        "selected_attributes": form.selected_attributes(),
+        "filters_active": form.filters().active,
+    }
+
+
+class CategoryDetailView(View):
+    """``/catalog/<slug>/``: the products of a category and everything below it."""
+
+    def get(self, request, slug):
+        tree = selectors.category_tree()
+        node = selectors.category_for_slug_or_404(slug, tree)
+
+        def render(extra):
+            ids = tree.descendant_ids(node)
+            facets = selectors.listing_facets(node.id, ids)
+            form = ListingFilterForm(request.GET, brands=[b["brand"] for b in facets["brands"]])
+            listing = selectors.listing_page(
+                form.filters(category_ids=ids), sort=form.chosen_sort, page=form.page_number
+            )
+            context = {
+                "category": node,
+                "breadcrumbs": tree.ancestors(node),
+                "facets": facets,
+                **_listing_context(request, form, listing, reverse("catalog:category_detail", args=[slug])),
+                **extra,
+            }
+            template = "catalog/partials/listing_results.html" if request.htmx else "catalog/category_detail.html"
+            return TemplateResponse(request, template, context)
+
+        return cached_page(request, [f"category:{node.id}"], render)
+
+
+class SearchView(View):
+    """``/search/?q=``: ranked full-text search with typo tolerance; filters as on category pages."""
+
+    def get(self, request):
+        raw = request.GET.get("q", "")
+        parsed = catalog_search.parse(raw)
+        form = ListingFilterForm(request.GET, sorts=SEARCH_SORTS, default_sort="relevance")
+        tree = selectors.category_tree()
+        category = None
+        category_ids = []
+        if request.GET.get("category"):
+            category = tree.by_slug.get(request.GET["category"])
+            if category:
+                category_ids = tree.descendant_ids(category)
+        listing = selectors.search_page(
+            parsed, form.filters(category_ids=category_ids), sort=form.chosen_sort, page=form.page_number
+        )
+        matching = [tree.get(pk) for pk in catalog_search.matching_categories(parsed)]
+        context = {
+            "q": raw,
+            "parsed": parsed,
+            "category": category,
+            "matching_categories": [node for node in matching if node],
+            **_listing_context(request, form, listing, reverse("catalog:search")),
+        }
+        template = "catalog/partials/listing_results.html" if request.htmx else "catalog/search.html"
+        return TemplateResponse(request, template, context)
+
+
+class SearchSuggestView(View):
+    """Search-as-you-type: a short list of matching products under the search box (HTMX)."""
+
+    def get(self, request):
+        raw = request.GET.get("q", "")
+        if len(raw.strip()) < 2:
+            return HttpResponse("")
+        parsed, ids = catalog_search.suggestions(raw)
+        return TemplateResponse(
+            request,
+            "catalog/partials/suggestions.html",
+            {"q": raw, "parsed": parsed, "cards": selectors.product_cards(ids)},
+        )
+
+
+class ProductDetailView(View):
+    def get(self, request, slug):
+        product = _product_or_404(slug)
+        services.product_view_record(product.pk)
+
+        def render(extra):
+            return TemplateResponse(request, "catalog/product_detail.html", _product_context(product) | extra)
+
+        return cached_page(request, [f"product:{product.pk}", f"seller:{product.seller_id}"], render)
+
+
+def _product_or_404(slug):
+    try:
+        return selectors.product_for_buyer_or_404(slug)
+    except Http404:
+        raise Http404(_("This product is not on sale.")) from None
+
+
+def _product_context(product):
+    tree = selectors.category_tree()
+    node = tree.get(product.category_id)
+    price = product.sale_price if product.sale_price is not None else product.base_price
+    on_sale = product.sale_price is not None
+    variants = [
+        {
+            "id": v.pk,
+            "name": v.name,
+            "attributes": v.attributes or {},
+            "price": str(price + (v.price_adjustment or 0)),
+            "old_price": str(product.base_price + (v.price_adjustment or 0)) if on_sale else None,
+            "stock": v.stock_quantity or 0,
+            "image": v.image_url,
+        }
+        for v in product.live_variants
+    ]
+    return {
+        "product": product,
+        "images": list(product.images.all()),
+        "attributes": list(product.attributes.all()),
+        "variants": variants,
+        "breadcrumbs": tree.ancestors(node) if node else [],
+        "seller": product.seller,
+        "seller_summary": selectors.seller_summary(product.seller_id),
+        "in_stock": (product.stock_quantity or 0) > 0 or bool(product.allow_backorder),
+    }
+
+
+class SellerStorefrontView(View):
+    """``/sellers/<id>/``: a seller's shop with their products, filters as on category pages."""
+
+    def get(self, request, seller_id):
+        seller = selectors.seller_for_storefront_or_404(seller_id)
+
+        def render(extra):
+            form = ListingFilterForm(request.GET)
+            listing = selectors.listing_page(
+                form.filters(seller_id=seller.pk), sort=form.chosen_sort, page=form.page_number
+            )
+            context = {
+                "seller": seller,
+                "seller_summary": selectors.seller_summary(seller.pk),
+                **_listing_context(request, form, listing, reverse("catalog:seller_storefront", args=[seller.pk])),
+                **extra,
+            }
+            template = "catalog/partials/listing_results.html" if request.htmx else "catalog/seller_storefront.html"
+            return TemplateResponse(request, template, context)
+
+        return cached_page(request, [f"seller:{seller.pk}"], render)

@@ -108,6 +108,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # scripts/bootstrap.py creates it; set DATABASE_TEST_TEMPLATE= (empty) to use template1.
 DATABASES["default"]["TEST"] = {
     "TEMPLATE": env("DATABASE_TEST_TEMPLATE", default=f"{DATABASES['default']['NAME']}_template") or None,
+    # Two test runs at once on one machine need two test databases (default test_<NAME>).
+    "NAME": env("DATABASE_TEST_NAME", default=None),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +148,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "gogomarket.core.tasks.heartbeat", "schedule": 60.0},
     "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 3600.0},
+    "catalog-view-counts": {"task": "catalog.tasks.view_counts_flush", "schedule": 60.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------
@@ -190,6 +193,17 @@ MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{
 
 # Uploaded avatars: largest accepted file and the types Pillow must recognise.
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
+
+# --- Catalog ----------------------------------------------------------------------------
+# Whole pages for visitors who are not signed in stay in Redis at most this long (seconds);
+# any change to what a page shows replaces it at once (catalog/cache.py).
+PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=300)
+PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+PRODUCT_IMAGES_MAX = env.int("PRODUCT_IMAGES_MAX", default=12)
+PRODUCT_VARIANTS_MAX = env.int("PRODUCT_VARIANTS_MAX", default=100)
+PRODUCT_ATTRIBUTES_MAX = env.int("PRODUCT_ATTRIBUTES_MAX", default=50)
+PRODUCT_CSV_MAX_ROWS = env.int("PRODUCT_CSV_MAX_ROWS", default=5000)
+PRODUCT_CSV_MAX_BYTES = env.int("PRODUCT_CSV_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "uz"

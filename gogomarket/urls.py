@@ -11,6 +11,7 @@ from gogomarket.core.api.views import PublicSettingListAPIView
 api_v1 = [
     path("settings/public/", PublicSettingListAPIView.as_view(), name="settings-public"),
     path("", include("accounts.api.urls")),
+    path("", include("catalog.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/", include("accounts.urls")),
+    path("seller/", include("catalog.seller_urls")),
     path("", include("catalog.urls")),
 ]
 

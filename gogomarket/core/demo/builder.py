@@ -30,7 +30,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.utils.text import slugify
 
 from accounts.enums import AddressType, UserRole
 from accounts.models import User, UserAddress
@@ -40,6 +39,7 @@ from catalog.models import Category, Product, ProductAttribute, ProductImage, Pr
 from delivery.models import DeliveryTariff, DeliveryZone
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_set
+from gogomarket.core.text import slug_of
 
 from . import data
 from .images import THUMBNAIL_SIZE, jpeg_bytes, product_picture
@@ -49,14 +49,6 @@ BATCH_SIZE = 50  # products per bulk insert (and per progress line)
 # two runs on different days still describe the same catalogue.
 PUBLISHED_ANCHOR = datetime(2025, 10, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tashkent"))
 SKU_PREFIX = "GGM"
-CYRILLIC_TO_LATIN = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i",
-        "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-        "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "",
-        "э": "e", "ю": "yu", "я": "ya",
-    }
-)  # fmt: skip
 
 
 @dataclass
@@ -98,10 +90,6 @@ class Progress:
 
 def _silent(message):
     pass
-
-
-def slug_of(text):
-    return slugify(text.lower().translate(CYRILLIC_TO_LATIN))
 
 
 def money(value, step=None):

@@ -1,0 +1,179 @@
+"""What the catalog keeps in Redis, and how it is invalidated.
+
+* **Category tree**: one entry, rebuilt on the first read after a category changes.
+* **Product cards**: one entry per product (what a grid shows: name, prices, rating, picture,
+  stock flag). Lists fetch their ids from PostgreSQL, then the cards with one ``MGET``; misses
+  are loaded with two queries and stored. A product change deletes its card after commit.
+* **Anonymous pages**: whole HTML of home, category, product and seller pages for visitors who
+  are not signed in, keyed by path, query string and language, plus the *generations* of what
+  the page shows. A change bumps the generations involved (the product, its categories up to
+  the root, its seller, the home page for featured products), so every page showing it is
+  missed from then on; entries also expire after ``PAGE_CACHE_TTL``. The CSRF token is stored
+  as a placeholder and each visitor's own token is put in on the way out.
+* **View counts**: ``HINCRBY`` per product page view; Celery beat adds them to
+  ``products.view_count`` once a minute (``catalog.tasks.view_counts_flush``), so a popular
+  product's row is written once a minute instead of once a view.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+from gogomarket.core.ratelimit import redis_client
+
+CARD_TTL = 6 * 3600
+TREE_KEY = "catalog:tree"
+CSRF_PLACEHOLDER = "__gogomarket_csrf_token__"
+
+
+def _redis_key(name):
+    """The raw Redis key of cache key ``name`` (for commands Django's cache API lacks)."""
+    return cache.make_key(name)
+
+
+# --- generations ------------------------------------------------------------------------------
+def generations(scopes):
+    """Current generation of each scope (0 when never bumped), in one round trip."""
+    keys = [f"catalog:gen:{scope}" for scope in scopes]
+    found = cache.get_many(keys)
+    return [int(found.get(key, 0)) for key in keys]
+
+
+def generations_bump(scopes):
+    """Invalidate every cached page that shows one of ``scopes``. Call after commit."""
+    scopes = list(dict.fromkeys(scopes))
+    if not scopes:
+        return
+    client = redis_client()
+    pipe = client.pipeline(transaction=False)
+    for scope in scopes:
+        # Django's Redis cache stores integers unpickled, so what INCR writes cache.get reads.
+        pipe.incr(_redis_key(f"catalog:gen:{scope}"))
+    pipe.execute()
+
+
+# --- category tree ----------------------------------------------------------------------------
+def tree_get(build):
+    tree = cache.get(TREE_KEY)
+    if tree is None:
+        tree = build()
+        cache.set(TREE_KEY, tree, timeout=24 * 3600)
+    return tree
+
+
+def tree_invalidate():
+    cache.delete(TREE_KEY)
+    generations_bump(["catalog"])
+
+
+# --- product cards ----------------------------------------------------------------------------
+def _card_key(product_id):
+    return f"catalog:card:{product_id}"
+
+
+def cards_get(product_ids, load):
+    """Cards for ``product_ids`` in that order; ``load(missing_ids)`` returns {id: card}."""
+    keys = {pid: _card_key(pid) for pid in product_ids}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    cards = {pid: found[key] for pid, key in keys.items() if key in found}
+    missing = [pid for pid in product_ids if pid not in cards]
+    if missing:
+        loaded = load(missing)
+        cache.set_many({_card_key(pid): card for pid, card in loaded.items()}, timeout=CARD_TTL)
+        cards.update(loaded)
+    return [cards[pid] for pid in product_ids if pid in cards]
+
+
+def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=False):
+    """Drop the cards and bump the page generations of changed products. Safe to call inside a
+    transaction: the work is done after commit (and not at all on rollback)."""
+    from .selectors import category_ancestor_ids
+
+    product_ids, category_ids, seller_ids = list(product_ids), list(category_ids), list(seller_ids)
+
+    def invalidate():
+        cache.delete_many([_card_key(pid) for pid in product_ids])
+        scopes = [f"product:{pid}" for pid in product_ids]
+        scopes += [f"category:{cid}" for cid in category_ancestor_ids(category_ids)]
+        scopes += [f"seller:{sid}" for sid in seller_ids]
+        if featured:
+            scopes.append("home")
+        generations_bump(scopes)
+
+    transaction.on_commit(invalidate)
+
+
+# --- anonymous page cache ---------------------------------------------------------------------
+def page_cacheable(request):
+    """Only anonymous GETs without pending messages (a message is for one visitor)."""
+    if request.method != "GET" or request.user.is_authenticated or request.htmx:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and len(storage))
+
+
+def page_key(request, scopes):
+    query = request.META.get("QUERY_STRING", "")
+    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+    gens = generations(["catalog", *scopes])
+    return f"catalog:page:{get_language()}:{digest}:{'.'.join(map(str, gens))}"
+
+
+def page_get(request, key):
+    html = cache.get(key)
+    return None if html is None else page_fill(request, html)
+
+
+def page_fill(request, html):
+    """The cached HTML with this visitor's own CSRF token in place of the placeholder."""
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def page_set(key, html):
+    cache.set(key, html, timeout=settings.PAGE_CACHE_TTL)
+
+
+# --- view counts ------------------------------------------------------------------------------
+VIEWS_KEY = "catalog:views"
+VIEWS_FLUSHING_KEY = "catalog:views:flushing"
+
+
+def view_record(product_id):
+    redis_client().hincrby(_redis_key(VIEWS_KEY), str(product_id), 1)
+
+
+def views_flush(batch_size=1000):
+    """Add the counted views to ``products.view_count``; returns the number of views written.
+
+    The counts are moved aside with an atomic RENAME first, so views recorded meanwhile go to a
+    fresh hash. Rows are locked in id order (as checkout does), so this never deadlocks with it.
+    A crash between the commit and the final DEL counts that batch again on the next run (views
+    are a popularity signal, not money)."""
+    client = redis_client()
+    live, flushing = _redis_key(VIEWS_KEY), _redis_key(VIEWS_FLUSHING_KEY)
+    if not client.exists(flushing):
+        try:
+            client.rename(live, flushing)
+        except Exception as error:  # no views since the last run: RENAME of a missing key
+            if "no such key" in str(error).lower():
+                return 0
+            raise
+    counts = sorted((int(k), int(v)) for k, v in client.hgetall(flushing).items())
+    total = 0
+    for start in range(0, len(counts), batch_size):
+        batch = counts[start : start + batch_size]
+        ids = [pid for pid, _count in batch]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM products WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids])
+            cursor.execute(
+                "UPDATE products p SET view_count = coalesce(p.view_count, 0) + d.n "
+                "FROM unnest(%s::bigint[], %s::int[]) AS d(id, n) WHERE p.id = d.id",
+                [ids, [count for _pid, count in batch]],
+            )
+        total += sum(count for _pid, count in batch)
+    client.delete(flushing)
+    return total

@@ -1,0 +1,396 @@
+"""Seller center pages (``/seller/``): a seller's products, pictures, variants, attributes, low
+stock, CSV import and export. Only seller accounts get in; every product is looked up among the
+seller's own, so another seller's product is a 404. Every change is a POST to a service."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from accounts.enums import UserRole
+
+from . import csv_products, selectors, services
+from .forms import (
+    AttributeForm,
+    BulkActionForm,
+    CsvImportForm,
+    ImageUploadForm,
+    ProductForm,
+    SellerProductFilterForm,
+    VariantForm,
+    product_initial,
+    variant_initial,
+)
+from .models import ProductAttribute, ProductVariant
+
+SELLER_PAGE_SIZE = 50
+
+
+class SellerRequiredMixin(LoginRequiredMixin):
+    """Signed-in seller accounts only; anyone else signed in gets a 403 page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.role != UserRole.SELLER:
+            raise PermissionDenied(_("The seller center is for seller accounts."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def product(self, product_id):
+        return selectors.product_for_seller_or_404(seller=self.request.user, product_id=product_id)
+
+
+def _edit_url(product, anchor=""):
+    return reverse("seller:product_edit", args=[product.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _messages_from(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class DashboardView(SellerRequiredMixin, View):
+    def get(self, request):
+        return redirect("seller:products")
+
+
+class ProductListView(SellerRequiredMixin, View):
+    template_name = "seller/product_list.html"
+
+    def get(self, request):
+        form = SellerProductFilterForm(request.GET)
+        filters = selectors.SellerProductFilters()
+        if form.is_valid():
+            data = form.cleaned_data
+            filters = selectors.SellerProductFilters(q=data["q"], status=data["status"], stock=data["stock"])
+        paginator = Paginator(selectors.seller_product_list(seller=request.user, filters=filters), SELLER_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "page": page,
+                "bulk_form": BulkActionForm(),
+                "query_without_page": params.urlencode(),
+                "low_stock_count": selectors.seller_low_stock(seller=request.user).count(),
+            },
+        )
+
+
+class BulkActionView(SellerRequiredMixin, View):
+    def post(self, request):
+        form = BulkActionForm(request.POST)
+        ids = form.product_ids()
+        if not form.is_valid() or not ids:
+            messages.error(request, _("Choose products and an action."))
+            return redirect(request.POST.get("next") or "seller:products")
+        done, refused = services.products_bulk_action(
+            seller=request.user, product_ids=ids, action=form.cleaned_data["action"], request=request
+        )
+        if done:
+            messages.success(
+                request, ngettext("%(n)d product changed.", "%(n)d products changed.", len(done)) % {"n": len(done)}
+            )
+        for product, message in refused:
+            messages.warning(request, f"{product.name}: {message}")
+        return redirect(_safe_next(request) or "seller:products")
+
+
+def _safe_next(request):
+    target = request.POST.get("next") or ""
+    return target if target.startswith("/seller/") else ""
+
+
+class ProductCreateView(SellerRequiredMixin, View):
+    template_name = "seller/product_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ProductForm(initial={"requires_shipping": True})})
+
+    def post(self, request):
+        form = ProductForm(request.POST)
+        if form.is_valid():
+            try:
+                product = services.product_create(seller=request.user, request=request, **form.service_data())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Product saved as a draft. Add pictures, then publish it."))
+                return redirect(_edit_url(product, "images"))
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class ProductEditView(SellerRequiredMixin, View):
+    template_name = "seller/product_edit.html"
+
+    def context(self, product, **forms):
+        images = list(product.images.all())
+        context = {
+            "product": product,
+            "images": images,
+            "variants": product.live_variants,
+            "attributes": list(product.attributes.all()),
+            "form": ProductForm(initial=product_initial(product), has_variants=bool(product.live_variants)),
+            "image_form": ImageUploadForm(),
+            "variant_form": VariantForm(images=images, initial={"is_active": True, "stock_quantity": 0}),
+            "attribute_form": AttributeForm(),
+        }
+        replaced = forms.pop("variant_forms", {})
+        context["variant_rows"] = [
+            (v, replaced.get(v.pk) or VariantForm(images=images, initial=variant_initial(v), prefix=f"v{v.pk}"))
+            for v in product.live_variants
+        ]
+        context.update(forms)
+        return context
+
+    def load(self, product_id):
+        return selectors.product_with_children_for_seller(seller=self.request.user, product_id=product_id)
+
+    def get(self, request, product_id):
+        return render(request, self.template_name, self.context(self.load(product_id)))
+
+    def post(self, request, product_id):
+        product = self.load(product_id)
+        form = ProductForm(request.POST, has_variants=bool(product.live_variants))
+        if form.is_valid():
+            try:
+                services.product_update(product=product, actor=request.user, request=request, **form.service_data())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect(_edit_url(product))
+        return render(request, self.template_name, self.context(product, form=form), status=400)
+
+
+class ProductStatusView(SellerRequiredMixin, View):
+    """publish / unpublish / discontinue / delete one product."""
+
+    ACTIONS = {
+        "publish": (services.product_publish, _("The product is on sale.")),
+        "unpublish": (services.product_unpublish, _("The product is off sale.")),
+        "discontinue": (services.product_discontinue, _("The product is discontinued.")),
+        "delete": (services.product_delete, _("The product is deleted.")),
+    }
+
+    def post(self, request, product_id, action):
+        if action not in self.ACTIONS:
+            raise Http404
+        product = self.product(product_id)
+        service, message = self.ACTIONS[action]
+        try:
+            service(product=product, actor=request.user, request=request)
+        except ValidationError as error:
+            _messages_from(request, error)
+            return redirect(_edit_url(product))
+        messages.success(request, message)
+        return redirect("seller:products" if action == "delete" else _edit_url(product))
+
+
+class ImageUploadView(SellerRequiredMixin, View):
+    def post(self, request, product_id):
+        product = self.product(product_id)
+        form = ImageUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            for error in form.errors.get("images", []):
+                messages.error(request, error)
+            return redirect(_edit_url(product, "images"))
+        added = 0
+        for uploaded in form.cleaned_data["images"]:
+            try:
+                services.product_image_add(product=product, actor=request.user, uploaded=uploaded, request=request)
+            except ValidationError as error:
+                messages.error(request, f"{uploaded.name}: {' '.join(error.messages)}")
+            else:
+                added += 1
+        if added:
+            messages.success(request, ngettext("%(n)d picture added.", "%(n)d pictures added.", added) % {"n": added})
+        return redirect(_edit_url(product, "images"))
+
+
+class ImageActionView(SellerRequiredMixin, View):
+    """primary / up / down / delete of one picture."""
+
+    def post(self, request, product_id, image_id, action):
+        product = self.product(product_id)
+        actor = request.user
+        try:
+            if action == "primary":
+                services.product_image_set_primary(product=product, actor=actor, image_id=image_id, request=request)
+            elif action in ("up", "down"):
+                offset = -1 if action == "up" else 1
+                services.product_image_move(
+                    product=product, actor=actor, image_id=image_id, offset=offset, request=request
+                )
+            elif action == "delete":
+                services.product_image_delete(product=product, actor=actor, image_id=image_id, request=request)
+                messages.success(request, _("Picture removed."))
+            else:
+                raise Http404
+        except ValidationError as error:
+            _messages_from(request, error)
+        return redirect(_edit_url(product, "images"))
+
+
+class VariantCreateView(SellerRequiredMixin, View):
+    def post(self, request, product_id):
+        product = selectors.product_with_children_for_seller(seller=request.user, product_id=product_id)
+        form = VariantForm(request.POST, images=list(product.images.all()))
+        if form.is_valid():
+            try:
+                services.variant_create(product=product, actor=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Variant added."))
+                return redirect(_edit_url(product, "variants"))
+        view = ProductEditView()
+        view.request = request
+        return render(request, ProductEditView.template_name, view.context(product, variant_form=form), status=400)
+
+
+class VariantUpdateView(SellerRequiredMixin, View):
+    def post(self, request, product_id, variant_id):
+        product = selectors.product_with_children_for_seller(seller=request.user, product_id=product_id)
+        variant = get_object_or_404(ProductVariant, pk=variant_id, product=product, deleted_at__isnull=True)
+        if request.POST.get("delete"):
+            services.variant_delete(variant=variant, actor=request.user, request=request)
+            messages.success(request, _("Variant removed."))
+            return redirect(_edit_url(product, "variants"))
+        form = VariantForm(request.POST, images=list(product.images.all()), prefix=f"v{variant.pk}")
+        if form.is_valid():
+            try:
+                services.variant_update(variant=variant, actor=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Variant saved."))
+                return redirect(_edit_url(product, "variants"))
+        view = ProductEditView()
+        view.request = request
+        context = view.context(product, variant_forms={variant.pk: form})
+        return render(request, ProductEditView.template_name, context, status=400)
+
+
+class AttributeCreateView(SellerRequiredMixin, View):
+    def post(self, request, product_id):
+        product = self.product(product_id)
+        form = AttributeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.attribute_create(product=product, actor=request.user, request=request, **form.cleaned_data)
+            except ValidationError as error:
+                _messages_from(request, error)
+            else:
+                messages.success(request, _("Attribute added."))
+        else:
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+        return redirect(_edit_url(product, "attributes"))
+
+
+class AttributeActionView(SellerRequiredMixin, View):
+    """save / up / down / delete one attribute."""
+
+    def post(self, request, product_id, attribute_id, action):
+        product = self.product(product_id)
+        attribute = get_object_or_404(ProductAttribute, pk=attribute_id, product=product)
+        try:
+            if action == "save":
+                services.attribute_update(
+                    attribute=attribute,
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    value=request.POST.get("value", ""),
+                    request=request,
+                )
+                messages.success(request, _("Attribute saved."))
+            elif action in ("up", "down"):
+                services.attribute_move(
+                    attribute=attribute, actor=request.user, offset=-1 if action == "up" else 1, request=request
+                )
+            elif action == "delete":
+                services.attribute_delete(attribute=attribute, actor=request.user, request=request)
+                messages.success(request, _("Attribute removed."))
+            else:
+                raise Http404
+        except ValidationError as error:
+            _messages_from(request, error)
+        return redirect(_edit_url(product, "attributes"))
+
+
+class LowStockView(SellerRequiredMixin, View):
+    def get(self, request):
+        paginator = Paginator(selectors.seller_low_stock(seller=request.user).select_related("category"), 100)
+        return render(request, "seller/low_stock.html", {"page": paginator.get_page(request.GET.get("page"))})
+
+    def post(self, request):
+        """Set the stock of one product from the list."""
+        product = self.product(request.POST.get("product") or 0)
+        try:
+            services.product_stock_set(
+                product=product, actor=request.user, quantity=request.POST.get("stock_quantity"), request=request
+            )
+        except ValidationError as error:
+            _messages_from(request, error)
+        else:
+            messages.success(request, _("Stock of “%(name)s” saved.") % {"name": product.name})
+        return redirect("seller:low_stock")
+
+    def product(self, product_id):
+        try:
+            product_id = int(product_id)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        return super().product(product_id)
+
+
+class ExportView(SellerRequiredMixin, View):
+    def get(self, request):
+        response = StreamingHttpResponse(
+            csv_products.products_csv_stream(seller=request.user), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="gogomarket-products-{stamp}.csv"'
+        return response
+
+
+class ImportView(SellerRequiredMixin, View):
+    template_name = "seller/import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": CsvImportForm(), "columns": csv_products.COLUMNS})
+
+    def post(self, request):
+        form = CsvImportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            try:
+                result = csv_products.products_csv_import(
+                    seller=request.user, uploaded=form.cleaned_data["file"], request=request
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("Import done: %(created)d new, %(updated)d updated.")
+                        % {"created": result.created, "updated": result.updated},
+                    )
+                    return redirect("seller:products")
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "result": result, "columns": csv_products.COLUMNS},
+            status=400,
+        )

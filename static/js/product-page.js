@@ -1,0 +1,51 @@
+// Product page: the gallery thumbnails switch the big picture; the variant picker shows the
+// chosen variant's price, stock and picture. Works without it (the first variant is shown).
+(function () {
+  "use strict";
+  var main = document.getElementById("gm-main-image");
+  document.querySelectorAll(".gm-thumb").forEach(function (thumb) {
+    thumb.addEventListener("click", function () {
+      main.src = thumb.dataset.image;
+      document.querySelectorAll(".gm-thumb").forEach(function (t) { t.classList.remove("border-primary"); });
+      thumb.classList.add("border-primary");
+    });
+  });
+
+  var picker = document.getElementById("gm-variant");
+  if (!picker) return;
+  var price = document.getElementById("gm-price");
+  var oldPrice = document.getElementById("gm-old-price");
+  var stock = document.getElementById("gm-stock");
+  var nbsp = "\u00a0";
+
+  function money(value) {
+    var number = Math.round(Number(value) * 100) / 100;
+    var whole = Math.trunc(number).toString().replace(/\B(?=(\d{3})+(?!\d))/g, nbsp);
+    var cents = Math.round((number - Math.trunc(number)) * 100);
+    return whole + (cents ? "," + String(cents).padStart(2, "0") : "") + nbsp + picker.dataset.currency;
+  }
+
+  function show() {
+    var option = picker.options[picker.selectedIndex];
+    price.textContent = money(option.dataset.price);
+    if (oldPrice && option.dataset.oldPrice) oldPrice.textContent = money(option.dataset.oldPrice);
+    var left = Number(option.dataset.stock);
+    var span = document.createElement("span");
+    if (left > 0) {
+      span.className = "text-success";
+      span.textContent = left <= 5 ? stock.dataset.few.replace("%(n)s", left) : stock.dataset.inStock;
+    } else if (stock.dataset.backorder) {
+      span.className = "text-warning";
+      span.textContent = stock.dataset.backorderText;
+    } else {
+      span.className = "text-danger";
+      span.textContent = stock.dataset.out;
+    }
+    stock.replaceChildren(span);
+    stock.dataset.variantStock = String(left);
+    if (option.dataset.image) main.src = option.dataset.image;
+  }
+
+  picker.addEventListener("change", show);
+  show();
+})();
