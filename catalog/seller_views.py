@@ -140,8 +140,11 @@ class ProductEditView(SellerRequiredMixin, View):
             "attributes": list(product.attributes.all()),
             "form": ProductForm(initial=product_initial(product), has_variants=bool(product.live_variants)),
             "image_form": ImageUploadForm(),
-            "variant_form": VariantForm(images=images, initial={"is_active": True, "stock_quantity": 0}),
-            "attribute_form": AttributeForm(),
+            # prefixes: the edit page holds several forms, and field ids must not repeat
+            "variant_form": VariantForm(
+                images=images, initial={"is_active": True, "stock_quantity": 0}, prefix="variant"
+            ),
+            "attribute_form": AttributeForm(prefix="attribute"),
         }
         replaced = forms.pop("variant_forms", {})
         context["variant_rows"] = [
@@ -243,7 +246,7 @@ class ImageActionView(SellerRequiredMixin, View):
 class VariantCreateView(SellerRequiredMixin, View):
     def post(self, request, product_id):
         product = selectors.product_with_children_for_seller(seller=request.user, product_id=product_id)
-        form = VariantForm(request.POST, images=list(product.images.all()))
+        form = VariantForm(request.POST, images=list(product.images.all()), prefix="variant")
         if form.is_valid():
             try:
                 services.variant_create(product=product, actor=request.user, request=request, **form.cleaned_data)
@@ -283,7 +286,7 @@ class VariantUpdateView(SellerRequiredMixin, View):
 class AttributeCreateView(SellerRequiredMixin, View):
     def post(self, request, product_id):
         product = self.product(product_id)
-        form = AttributeForm(request.POST)
+        form = AttributeForm(request.POST, prefix="attribute")
         if form.is_valid():
             try:
                 services.attribute_create(product=product, actor=request.user, request=request, **form.cleaned_data)
