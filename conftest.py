@@ -18,6 +18,8 @@ def _isolated_redis_namespace():
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{RUN_ID}:asgi"
     yield
+    # After the last test: a run leaves none of its own keys behind.
+    _delete_test_keys()
 
 
 def _delete_test_keys():
@@ -37,6 +39,8 @@ def _delete_test_keys():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Each test starts without the keys of the tests before it (the last test's keys go when
+    the session ends, see ``_isolated_redis_namespace``)."""
     _delete_test_keys()
     yield
 

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -17,12 +17,18 @@ from gogomarket.core.admin_utils import BaseAdmin, changelist_link, short_text_c
 from .enums import AdminRoleType, UserRole
 from .models import AdminRole, User, UserAddress, UserSession
 from .services import (
+    STAFF_EDITABLE_FIELDS,
     LoginRefused,
     admin_role_grant,
     admin_role_grant_check,
     admin_role_revoke,
+    admin_role_revoke_check,
     auth_check_credentials,
+    user_change_allowed,
     user_create,
+    user_soft_delete,
+    user_staff_update,
+    user_staff_update_check,
 )
 
 # Back-office rights come from admin_roles (accounts.permissions), not from Django's groups:
@@ -101,6 +107,43 @@ class UserAdminCreationForm(forms.ModelForm):
                 self.add_error("password1", error)
 
 
+def _add_service_errors(form, error):
+    """Show a service's ValidationError on the fields it names, the rest at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class UserAdminChangeForm(forms.ModelForm):
+    """A staff edit of an account, checked by ``user_staff_update_check`` (email and phone in
+    their stored spelling, who may change whom) and saved by ``user_staff_update``."""
+
+    changed_by = None  # the staff member editing, set by UserAdmin.get_form
+
+    class Meta:
+        model = User
+        fields = STAFF_EDITABLE_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        # Email and phone are checked by the service: a phone held unverified by someone else
+        # is released there, where the model's unique check would refuse it.
+        self._validate_unique = False
+        editable = set(STAFF_EDITABLE_FIELDS) & set(cleaned)
+        fields = {name: cleaned[name] for name in self.changed_data if name in editable}
+        try:
+            changes = user_staff_update_check(user=self.instance, changed_by=self.changed_by, **fields)
+        except ValidationError as error:
+            _add_service_errors(self, error)
+            return cleaned
+        for name in ("email", "phone"):
+            if name in changes:
+                cleaned[name] = changes[name]
+        return cleaned
+
+
 class AdminRoleInline(admin.TabularInline):
     """A staff member's roles, read-only: grants and revocations go through the admin-role pages
     so that each one is written to the audit log."""
@@ -144,14 +187,21 @@ class UserAddressInline(admin.StackedInline):
 
 @admin.register(User)
 class UserAdmin(BaseAdmin):
+    """Accounts. Edits go through ``user_staff_update`` (normalised phone, verification reset on a
+    new email or phone, audit row) and "delete" closes the account with ``user_soft_delete``: the
+    row stays for the orders and history that point at it. Only a super admin may change or
+    close an account that holds super_admin; the other roles see it read-only."""
+
     add_form = UserAdminCreationForm
+    form = UserAdminChangeForm
     list_display = ("email", "full_name", "phone", "role", "status", "email_verified", "created_at")
     list_filter = ("role", "status", "email_verified", "phone_verified", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "phone", "first_name", "last_name")
     date_hierarchy = "created_at"
     # The password hash never leaves the database.
     exclude = ("password",)
-    readonly_fields = ("uuid", "last_login", "related_links")
+    # The verified flags are set only by the verification flows, deleted_at only by closing.
+    readonly_fields = ("uuid", "last_login", "email_verified", "phone_verified", "deleted_at", "related_links")
     inlines = (AdminRoleInline, UserAddressInline)
     fieldsets = (
         (None, {"fields": ("email", "phone", "first_name", "last_name", "avatar_url")}),
@@ -192,14 +242,58 @@ class UserAdmin(BaseAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
+            return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"changed_by": request.user})
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_change_allowed(actor=request.user, user=obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_change_allowed(actor=request.user, user=obj))
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            function, name, _description = actions["delete_selected"]
+            actions[name] = (function, name, _("Close selected accounts"))
+        return actions
+
+    def get_deleted_objects(self, objs, request):
+        """What the delete pages show: closing keeps every row, so there is no cascade to list."""
+        users = list(objs)
+        shown = [
+            _("%(user)s: the account is closed, cannot sign in and its sessions end; its orders and history stay.")
+            % {"user": user}
+            for user in users
+        ]
+        refused = set()
+        if any(not user_change_allowed(actor=request.user, user=user) for user in users):
+            refused.add(_("accounts holding super admin (only a super admin can close them)"))
+        return shown, {User._meta.verbose_name_plural: len(users)}, refused, []
+
+    def delete_model(self, request, obj):
+        try:
+            user_soft_delete(user=obj, actor=request.user, request=request)
+        except ValidationError as error:
+            raise PermissionDenied(error.messages[0]) from error
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for user in queryset.filter(deleted_at__isnull=True).order_by("pk"):
+            self.delete_model(request, user)
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            fields = {name: form.cleaned_data[name] for name in form.changed_data if name in STAFF_EDITABLE_FIELDS}
+            user = user_staff_update(user=obj, changed_by=request.user, request=request, **fields)
+            for name in (*STAFF_EDITABLE_FIELDS, "email_verified", "phone_verified", "updated_at"):
+                setattr(obj, name, getattr(user, name))
             return
         data = form.cleaned_data
         user = user_create(
@@ -260,6 +354,24 @@ class AdminRoleAdmin(BaseAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._revoke_allowed(request, obj))
+
+    @staticmethod
+    def _revoke_allowed(request, role):
+        try:
+            admin_role_revoke_check(role=role, revoked_by=request.user)
+        except ValidationError:
+            return False
+        return True
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if any(not self._revoke_allowed(request, role) for role in objs):
+            perms_needed = {*perms_needed, _("roles of super admins or your own (only a super admin can revoke them)")}
+        return deleted, counts, perms_needed, protected
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
             kwargs["queryset"] = User.objects.filter(role=UserRole.ADMIN)
@@ -310,12 +422,15 @@ class AdminRoleAdmin(BaseAdmin):
         obj._state.adding = False
 
     def delete_model(self, request, obj):
-        admin_role_revoke(role=obj, revoked_by=request.user, request=request)
+        try:
+            admin_role_revoke(role=obj, revoked_by=request.user, request=request)
+        except ValidationError as error:
+            raise PermissionDenied(error.messages[0]) from error
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         for role in queryset.order_by("pk"):
-            admin_role_revoke(role=role, revoked_by=request.user, request=request)
+            self.delete_model(request, role)
 
 
 @admin.register(UserSession)

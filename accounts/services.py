@@ -157,21 +157,15 @@ def auth_check_credentials(*, login, password, request=None):
 
     Takes a throttle slot per account and per IP before looking at the password (atomic in
     Redis, so concurrent guesses cannot slip past the limit), then checks the password, then the
-    account status, which is only revealed to someone who knows the password. Returns the user or
-    raises LoginRefused (codes ``locked``, ``invalid``, ``suspended``, ``banned``, ``inactive``).
+    account status, which is only revealed to someone who knows the password. The account slot
+    is keyed on the account the login names, so guesses by email and by phone share one count;
+    a login that names no account is counted on its own text. Returns the user or raises
+    LoginRefused (codes ``locked``, ``invalid``, ``suspended``, ``banned``, ``inactive``).
     """
     login = (login or "").strip()
     if login and "@" not in login:
         login = phone_normalize(login) or login  # "90 123 45 67" is the same account as +998901234567
     ip, _agent = client_meta(request)
-    account_hit, ip_hit = throttle.login_attempt(login=login, ip=ip)
-    if account_hit.over or ip_hit.over:
-        hit = account_hit if account_hit.over else ip_hit
-        raise LoginRefused(
-            "locked",
-            _("Too many sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes},
-            retry_after=hit.retry_after,
-        )
     user = (
         User.objects.filter(deleted_at__isnull=True)
         .filter(Q(email=UserManager.normalize_email(login)) | Q(phone=login))
@@ -179,12 +173,21 @@ def auth_check_credentials(*, login, password, request=None):
         if login
         else None
     )
+    account = throttle.account_key(user=user, login=login)
+    account_hit, ip_hit = throttle.login_attempt(account=account, ip=ip)
+    if account_hit.over or ip_hit.over:
+        hit = account_hit if account_hit.over else ip_hit
+        raise LoginRefused(
+            "locked",
+            _("Too many sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": hit.minutes},
+            retry_after=hit.retry_after,
+        )
     if user is None:
         User().set_password(password or "")  # same time as a real check: no account oracle
         raise LoginRefused("invalid", _("The email or phone and password do not match."))
     if not password or not user.check_password(password):
         raise LoginRefused("invalid", _("The email or phone and password do not match."))
-    throttle.login_succeeded(login=login, ip=ip)
+    throttle.login_succeeded(account=account, ip=ip)
     if user.status != UserStatus.ACTIVE:
         raise LoginRefused(user.status, _status_message(user.status))
     return user
@@ -677,10 +680,129 @@ def _avatar_files_delete(url):
 
 @transaction.atomic
 def user_soft_delete(*, user, actor=None, request=None):
-    """Close an account: it disappears from every page and can no longer sign in."""
-    User.objects.filter(pk=user.pk).update(deleted_at=timezone.now(), updated_at=timezone.now())
-    sessions_revoke_all(user=user)
-    audit_log_write(actor=actor or user, action="user.delete", entity_type="user", entity_id=user.pk, request=request)
+    """Close an account: it disappears from every page and can no longer sign in; every session
+    (browser and API) ends at once. The row stays for the orders and history that point at it.
+    ``actor`` is the staff member closing it (None: the person themselves); only a super admin
+    closes a super admin's account. Closing a closed account changes nothing."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _account_change_check(actor=actor, user=user)
+    if user.deleted_at is not None:
+        return user
+    user.deleted_at = timezone.now()
+    user.save(update_fields=["deleted_at", "updated_at"])
+    ended = _sessions_delete(UserSession.objects.filter(user=user))
+    audit_log_write(
+        actor=actor or user,
+        action="user.delete",
+        entity_type="user",
+        entity_id=user.pk,
+        new_values={"deleted_at": user.deleted_at.isoformat(), "sessions_ended": ended},
+        request=request,
+    )
+    return user
+
+
+# --- staff edits of accounts ---------------------------------------------------------------
+STAFF_EDITABLE_FIELDS = ("email", "phone", "first_name", "last_name", "avatar_url", "role", "status")
+
+
+def _holds_super_admin(user):
+    # Expired grants count too: an account that was a super admin stays out of reach of the
+    # other roles until a super admin has looked at it.
+    if user.pk is None:
+        return False
+    return AdminRole.objects.filter(user_id=user.pk, role_type=AdminRoleType.SUPER_ADMIN).exists()
+
+
+def user_change_allowed(*, actor, user):
+    """May ``actor`` (a staff member, or None for the system) change, suspend or close ``user``'s
+    account or roles? Only a super admin touches an account that holds super_admin; anyone may
+    act on their own account."""
+    if actor is None or actor.pk == user.pk or actor.is_superuser:
+        return True
+    return not _holds_super_admin(user)
+
+
+def _account_change_check(*, actor, user):
+    if not user_change_allowed(actor=actor, user=user):
+        raise ValidationError(_("Only a super admin can change a super admin's account."), code="forbidden")
+
+
+def user_staff_update_check(*, user, changed_by, **fields):
+    """The rules of ``user_staff_update`` without writing anything (forms show them before
+    saving). Returns the changes in their stored spelling, verification resets included."""
+    unknown = set(fields) - set(STAFF_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable by staff: {sorted(unknown)}")
+    _account_change_check(actor=changed_by, user=user)
+    changes = {}
+    if "email" in fields:
+        email = UserManager.normalize_email(fields["email"])
+        if not email:
+            raise ValidationError({"email": _("Enter an email address.")})
+        if email != user.email:
+            if User.objects.filter(email=email).exclude(pk=user.pk).exists():
+                raise ValidationError({"email": _("This email is already registered.")})
+            changes |= {"email": email, "email_verified": False}
+    if "phone" in fields:
+        phone = phone_clean(fields["phone"])
+        if phone != user.phone:
+            if phone:
+                _phone_available(phone, user_id=user.pk)
+            changes |= {"phone": phone, "phone_verified": False}
+    for name in ("first_name", "last_name"):
+        if name in fields:
+            value = (fields[name] or "").strip()
+            if not value:
+                raise ValidationError({name: _("This field is required.")})
+            if value != getattr(user, name):
+                changes[name] = value
+    if "avatar_url" in fields and (fields["avatar_url"] or None) != user.avatar_url:
+        changes["avatar_url"] = fields["avatar_url"] or None
+    if "role" in fields and fields["role"] != user.role:
+        if fields["role"] not in UserRole.values:
+            raise ValidationError({"role": _("Unknown role.")})
+        changes["role"] = fields["role"]
+    if "status" in fields and fields["status"] != user.status:
+        if fields["status"] not in UserStatus.values:
+            raise ValidationError({"status": _("Unknown status.")})
+        changes["status"] = fields["status"]
+    return changes
+
+
+@transaction.atomic
+def user_staff_update(*, user, changed_by, request=None, **fields):
+    """A staff member changes an account (the back office's user page): email and phone are
+    stored in their one spelling, a new email or phone is unverified until its owner confirms
+    it, and the change is written to the audit log (who, whom, old and new values). Only a super
+    admin changes an account that holds super_admin. Raises ValidationError and writes nothing
+    when a rule refuses."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changes = user_staff_update_check(user=user, changed_by=changed_by, **fields)
+    if not changes:
+        return user
+    if changes.get("phone"):
+        _phone_release_unverified(phone=changes["phone"], keep_user_id=user.pk, request=request)
+    old = {name: getattr(user, name) for name in changes}
+    for name, value in changes.items():
+        setattr(user, name, value)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*changes, "updated_at"])
+    except IntegrityError as exc:  # a concurrent write took the email or the phone
+        if "email" in changes:
+            raise ValidationError({"email": _("This email is already registered.")}) from exc
+        raise ValidationError({"phone": _("This phone is already registered.")}) from exc
+    audit_log_write(
+        actor=changed_by,
+        action="user.staff_update",
+        entity_type="user",
+        entity_id=user.pk,
+        old_values=old,
+        new_values=changes,
+        request=request,
+    )
+    return user
 
 
 # --- addresses -----------------------------------------------------------------------------
@@ -860,6 +982,12 @@ def address_make_default(*, address):
 
 
 # --- back-office roles ---------------------------------------------------------------------
+def _own_roles_check(*, user, actor):
+    # Nobody below super admin hands rights to, or takes them from, themselves.
+    if actor is not None and actor.pk == user.pk and not actor.is_superuser:
+        raise ValidationError({"user": _("You cannot change your own admin roles.")})
+
+
 def admin_role_grant_check(*, user, role_type, granted_by=None):
     """The rules of ``admin_role_grant``, for forms that want to show them before saving."""
     if role_type not in AdminRoleType.values:
@@ -868,6 +996,19 @@ def admin_role_grant_check(*, user, role_type, granted_by=None):
         raise ValidationError({"role_type": _("Only a super admin can grant the super admin role.")})
     if user.role != UserRole.ADMIN:
         raise ValidationError({"user": _("Only staff accounts can hold an admin role.")})
+    _own_roles_check(user=user, actor=granted_by)
+    if not user_change_allowed(actor=granted_by, user=user):
+        raise ValidationError({"user": _("Only a super admin can change the roles of a super admin.")})
+
+
+def admin_role_revoke_check(*, role, revoked_by=None):
+    """The rules of ``admin_role_revoke``: only a super admin takes away super_admin or any role
+    of an account that holds it, and nobody below super admin revokes their own roles."""
+    if revoked_by is None or revoked_by.is_superuser:
+        return
+    _own_roles_check(user=role.user, actor=revoked_by)
+    if role.role_type == AdminRoleType.SUPER_ADMIN or not user_change_allowed(actor=revoked_by, user=role.user):
+        raise ValidationError({"user": _("Only a super admin can change the roles of a super admin.")})
 
 
 @transaction.atomic
@@ -875,7 +1016,8 @@ def admin_role_grant(*, user, role_type, granted_by=None, permissions=None, expi
     """Give ``user`` an admin sub-role. Only staff accounts (role ``admin``) can hold one; only a
     super admin (or the system, ``granted_by=None``: seed data, createsuperuser) may hand out
     super_admin, so a role manager cannot raise anyone, themselves included, above their own
-    rights. The grant is written to the audit log (who granted what to whom)."""
+    rights; below super admin nobody changes their own roles or the roles of an account that
+    holds super_admin. The grant is written to the audit log (who granted what to whom)."""
     admin_role_grant_check(user=user, role_type=role_type, granted_by=granted_by)
     role = AdminRole.objects.create(
         user=user,
@@ -904,7 +1046,10 @@ def admin_role_grant(*, user, role_type, granted_by=None, permissions=None, expi
 
 @transaction.atomic
 def admin_role_revoke(*, role, revoked_by=None, request=None):
-    """Remove an admin sub-role, recording the old value in the audit log."""
+    """Remove an admin sub-role, recording the old value in the audit log. Refused (ValidationError,
+    nothing removed) by the rules of ``admin_role_revoke_check``."""
+    role = AdminRole.objects.select_for_update().select_related("user").get(pk=role.pk)
+    admin_role_revoke_check(role=role, revoked_by=revoked_by)
     old = {"admin_role_id": role.pk, "role_type": role.role_type, "permissions": role.permissions}
     user_id = role.user_id
     role.delete()

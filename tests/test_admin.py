@@ -9,12 +9,14 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection, models
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.enums import AdminRoleType, UserRole
 from accounts.models import AdminRole, User
+from accounts.services import LoginRefused, api_session_create, auth_check_credentials
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
     BuyerFactory,
@@ -34,8 +36,15 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 
 # Rows that are never created by hand in the back office: audit rows are written by services,
-# sessions by signing in.
-NO_ADD_PAGE = {"core.auditlog", "accounts.usersession"}
+# sessions by signing in, a product's pictures, variants and attributes by the catalog services
+# from the seller pages (catalog/admin.py shows them read-only).
+NO_ADD_PAGE = {
+    "core.auditlog",
+    "accounts.usersession",
+    "catalog.productimage",
+    "catalog.productvariant",
+    "catalog.productattribute",
+}
 
 ALL_MODELS = {m._meta.label_lower for m in REGISTERED}
 EXPECTED_MODELS = {
@@ -465,6 +474,147 @@ def test_delivery_zone_polygon_is_plain_text_not_a_cdn_map(client, super_admin):
     zone.refresh_from_db()
     assert zone.polygon.srid == 4326
     assert zone.polygon.extent == (69.1, 41.2, 69.4, 41.4)
+
+
+def change_form_data(client, model, obj, **changes):
+    """What the change page of ``obj`` would post unchanged (inline management forms included),
+    with ``changes`` on top."""
+    response = client.get(url(model, "change", obj.pk))
+    assert response.status_code == 200
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data |= {management.add_prefix(name): value for name, value in management.initial.items()}
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data | changes
+
+
+@pytest.fixture
+def role_manager(client):
+    manager = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    client.force_login(manager)
+    return manager
+
+
+def test_a_role_manager_cannot_revoke_a_super_admins_role_in_the_admin(client, role_manager):
+    role = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN).admin_roles.get()
+    audit_rows = AuditLog.objects.count()
+    assert client.get(url(AdminRole, "delete", role.pk)).status_code == 403
+    assert client.post(url(AdminRole, "delete", role.pk), {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [role.pk], "post": "yes"}
+    assert client.post(url(AdminRole, "changelist"), bulk).status_code == 403
+    assert AdminRole.objects.filter(pk=role.pk).exists()
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_a_role_manager_cannot_grant_itself_a_role_in_the_admin(client, role_manager):
+    audit_rows = AuditLog.objects.count()
+    response = client.post(url(AdminRole, "add"), admin_role_form(role_manager, role_type=AdminRoleType.ACCOUNTING))
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert list(role_manager.admin_roles.values_list("role_type", flat=True)) == [AdminRoleType.ROLE_MANAGER]
+    own = role_manager.admin_roles.get()
+    assert client.post(url(AdminRole, "delete", own.pk), {"post": "yes"}).status_code == 403
+    assert AdminRole.objects.filter(pk=own.pk).exists()
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_a_role_manager_sees_a_super_admin_account_read_only_and_cannot_change_or_close_it(client, role_manager):
+    boss = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN, email="boss@gogomarket.uz")
+    audit_rows = AuditLog.objects.count()
+    response = client.get(url(User, "change", boss.pk))
+    assert response.status_code == 200
+    assert response.context["has_change_permission"] is False
+    assert not response.context["adminform"].form.fields
+    takeover = {
+        "email": "mine@evil.uz",
+        "first_name": boss.first_name,
+        "last_name": boss.last_name,
+        "role": UserRole.ADMIN,
+        "status": "suspended",
+    }
+    assert client.post(url(User, "change", boss.pk), takeover).status_code == 403
+    assert client.post(url(User, "delete", boss.pk), {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [boss.pk], "post": "yes"}
+    assert client.post(url(User, "changelist"), bulk).status_code == 403
+    boss.refresh_from_db()
+    assert (boss.email, boss.status, boss.deleted_at) == ("boss@gogomarket.uz", "active", None)
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_user_edited_in_the_admin_goes_through_the_service(client, role_manager):
+    user = UserFactory(email="old@example.uz", phone="+998935550000", email_verified=True, phone_verified=True)
+    form = client.get(url(User, "change", user.pk)).context["adminform"].form
+    # Set only by the verification flows and by closing the account.
+    assert not {"email_verified", "phone_verified", "deleted_at"} & set(form.fields)
+
+    data = change_form_data(client, User, user, email="New@Example.uz", phone="90 123 45 67")
+    response = client.post(url(User, "change", user.pk), data | {"email_verified": "on", "deleted_at_0": "2026-01-01"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert (user.email, user.phone) == ("new@example.uz", "+998901234567")
+    assert (user.email_verified, user.phone_verified, user.deleted_at) == (False, False, None)
+    entry = AuditLog.objects.get(action="user.staff_update", entity_id=user.pk)
+    assert entry.user_id == role_manager.pk and entry.ip_address == "127.0.0.1"
+    assert entry.old_values["email"] == "old@example.uz" and entry.new_values["phone"] == "+998901234567"
+
+
+def test_a_phone_verified_by_another_account_is_a_form_error_in_the_admin(client, role_manager):
+    UserFactory(phone="+998901234567", phone_verified=True)
+    user = UserFactory(phone="+998935550000")
+    response = client.post(url(User, "change", user.pk), change_form_data(client, User, user, phone="90 123 45 67"))
+    assert response.status_code == 200
+    assert "phone" in response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.phone == "+998935550000"
+    assert not AuditLog.objects.filter(action="user.staff_update").exists()
+
+
+def test_deleting_a_user_in_the_admin_closes_the_account(client, super_admin):
+    buyer = BuyerFactory()
+    browser = Client()
+    browser.force_login(buyer)
+    assert browser.get(reverse("accounts:profile")).status_code == 200  # its user_sessions row
+    api_session_create(user=buyer)
+    assert buyer.sessions.count() == 2
+
+    response = client.get(url(User, "delete", buyer.pk))
+    assert response.status_code == 200
+    assert response.context["perms_lacking"] == set()
+    response = client.post(url(User, "delete", buyer.pk), {"post": "yes"})
+    assert response.status_code == 302
+    buyer.refresh_from_db()
+    assert buyer.deleted_at is not None  # the row stays
+    assert not buyer.sessions.exists()
+    entry = AuditLog.objects.get(action="user.delete", entity_id=buyer.pk)
+    assert entry.user_id == super_admin.pk and entry.new_values["sessions_ended"] == 2
+    response = browser.get(reverse("accounts:profile"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+    with pytest.raises(LoginRefused) as refused:
+        auth_check_credentials(login=buyer.email, password=DEFAULT_PASSWORD)
+    assert refused.value.code == "invalid"
+
+
+def test_closing_selected_accounts_in_the_admin(client, super_admin):
+    buyers = BuyerFactory.create_batch(2)
+    with translation.override("en"):
+        choices = dict(client.get(url(User, "changelist")).context["action_form"].fields["action"].choices)
+        assert str(choices["delete_selected"]) == "Close selected accounts"
+    ids = [b.pk for b in buyers]
+    selection = {"action": "delete_selected", "_selected_action": ids}
+    response = client.post(url(User, "changelist"), selection)
+    assert response.status_code == 200  # the confirmation page
+    assert len(response.context["deletable_objects"][0]) == 2  # the accounts, no cascade of rows
+    response = client.post(url(User, "changelist"), selection | {"post": "yes"})
+    assert response.status_code == 302
+    assert User.objects.filter(pk__in=ids, deleted_at__isnull=False).count() == 2
+    assert AuditLog.objects.filter(action="user.delete", entity_id__in=ids, user=super_admin).count() == 2
 
 
 # --- big tables --------------------------------------------------------------------------

@@ -48,3 +48,28 @@ def test_readyz_is_503_naming_the_broker_when_it_does_not_answer(client):
         celery_app.conf.broker_url = original
     assert response.status_code == 503
     assert response.json()["down"] == ["celery_broker"]
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_naming_postgresql_when_the_database_does_not_answer(client, monkeypatch):
+    from django.db import connections
+
+    from gogomarket.core import health
+
+    # The probe gets a connection to a closed port; the test's own connection stays as it was.
+    default = connections["default"]
+    unreachable = default.__class__({**default.settings_dict, "HOST": "127.0.0.1", "PORT": "1"}, alias="unreachable")
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(health, "connection", unreachable)
+            response = client.get("/readyz")
+    finally:
+        unreachable.close()
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["down"] == ["postgresql"]
+    assert body["checks"]["postgresql"].startswith("down: OperationalError")
+    assert body["checks"]["redis"] == "ok"
+    # Nothing else noticed: the test database still answers.
+    assert client.get("/readyz").status_code == 200

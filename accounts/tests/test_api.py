@@ -5,23 +5,27 @@ import io
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.core import mail, signing
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
 from accounts.enums import AddressType, UserRole, UserStatus
 from accounts.models import User, UserAddress, UserSession
+from accounts.services import SESSION_TOUCH_KEY
 from accounts.tests.factories import DEFAULT_PASSWORD, UserAddressFactory, UserFactory, UserSessionFactory
 from gogomarket.core.models import AuditLog
 
@@ -663,6 +667,32 @@ def test_deleting_sessions(api):
 
 def _current_id(api):
     return next(row["id"] for row in api.get(SESSIONS).json()["results"] if row["is_current"])
+
+
+def test_bearer_calls_keep_last_activity_current_writing_at_most_once_a_minute(api):
+    user = UserFactory()
+    api.credentials(**bearer(sign_in(api, user)["access"]))
+    session = UserSession.objects.get(user=user)
+    long_ago = timezone.now() - timedelta(hours=2)
+
+    UserSession.objects.filter(pk=session.pk).update(last_activity_at=long_ago)
+    before = timezone.now()
+    assert api.get(ME).status_code == 200
+    session.refresh_from_db()
+    assert session.last_activity_at >= before
+    shown = next(row for row in api.get(SESSIONS).json()["results"] if row["is_current"])
+    assert datetime.fromisoformat(shown["last_activity_at"]) >= before
+
+    # Within the minute the calls write nothing ...
+    UserSession.objects.filter(pk=session.pk).update(last_activity_at=long_ago)
+    assert api.get(ME).status_code == 200
+    session.refresh_from_db()
+    assert session.last_activity_at == long_ago
+    # ... and once it has passed, the next call brings the row up to date again.
+    cache.delete(SESSION_TOUCH_KEY.format(id=session.pk))
+    assert api.get(ADDRESSES).status_code == 200
+    session.refresh_from_db()
+    assert session.last_activity_at >= before
 
 
 def test_session_list_runs_the_same_queries_for_3_and_20_rows(api):

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.enums import AdminRoleType, UserRole, UserStatus
 from accounts.models import AdminRole, User
@@ -9,6 +10,13 @@ from accounts.tests.factories import DEFAULT_PASSWORD, BuyerFactory, StaffFactor
 from gogomarket.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages are checked in English whatever ran before (the site's default is Uzbek).
+    with translation.override("en"):
+        yield
 
 
 def test_user_create_normalises_email_and_hashes_the_password():
@@ -289,3 +297,130 @@ def test_expired_sessions_are_purged():
     UserSession.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert services.sessions_purge_expired() == 1
     assert list(UserSession.objects.filter(user=user)) == [live]
+
+
+# --- who may change whom in the back office -------------------------------------------------
+def test_a_role_manager_cannot_revoke_or_change_a_super_admins_roles():
+    boss = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)
+    boss_extra = admin_role_grant(user=boss, role_type=AdminRoleType.ACCOUNTING)
+    manager = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    roles = set(AdminRole.objects.values_list("pk", flat=True))
+    audit_rows = AuditLog.objects.count()
+    for role in (boss.admin_roles.get(role_type=AdminRoleType.SUPER_ADMIN), boss_extra):
+        with pytest.raises(ValidationError):
+            admin_role_revoke(role=role, revoked_by=manager)
+    with pytest.raises(ValidationError) as excinfo:
+        admin_role_grant(user=boss, role_type=AdminRoleType.TECHNICAL_ACCESS, granted_by=manager)
+    assert "user" in excinfo.value.message_dict
+    assert set(AdminRole.objects.values_list("pk", flat=True)) == roles
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_a_super_admin_revokes_another_super_admins_role():
+    boss, other = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN), StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)
+    role = other.admin_roles.get()
+    admin_role_revoke(role=role, revoked_by=boss)
+    assert not AdminRole.objects.filter(pk=role.pk).exists()
+    assert AuditLog.objects.filter(action="admin_role.revoke", entity_id=other.pk, user=boss).exists()
+
+
+def test_a_role_manager_cannot_grant_or_revoke_its_own_roles():
+    manager = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    own = manager.admin_roles.get()
+    audit_rows = AuditLog.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        admin_role_grant(user=manager, role_type=AdminRoleType.ACCOUNTING, granted_by=manager)
+    assert "user" in excinfo.value.message_dict
+    with pytest.raises(ValidationError):
+        admin_role_revoke(role=own, revoked_by=manager)
+    assert list(AdminRole.objects.filter(user=manager)) == [own]
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_a_role_manager_cannot_edit_suspend_or_close_a_super_admin_account():
+    boss = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN, email="boss@gogomarket.uz")
+    manager = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    audit_rows = AuditLog.objects.count()
+    for fields in ({"email": "mine@evil.uz"}, {"status": UserStatus.SUSPENDED}, {"phone": "+998909999999"}):
+        with pytest.raises(ValidationError):
+            services.user_staff_update(user=boss, changed_by=manager, **fields)
+    with pytest.raises(ValidationError):
+        services.user_soft_delete(user=boss, actor=manager)
+    boss.refresh_from_db()
+    assert (boss.email, boss.status, boss.deleted_at) == ("boss@gogomarket.uz", UserStatus.ACTIVE, None)
+    assert AuditLog.objects.count() == audit_rows
+
+
+def test_staff_update_normalises_the_phone_and_unverifies_a_new_email_or_phone():
+    manager = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    user = UserFactory(email="old@example.uz", phone="+998935550000", email_verified=True, phone_verified=True)
+    services.user_staff_update(user=user, changed_by=manager, email=" New@Example.UZ ", phone="90 123 45 67")
+    user.refresh_from_db()
+    assert (user.email, user.phone) == ("new@example.uz", "+998901234567")
+    assert user.email_verified is False and user.phone_verified is False
+    entry = AuditLog.objects.get(action="user.staff_update", entity_id=user.pk)
+    assert entry.user_id == manager.pk
+    assert entry.old_values == {
+        "email": "old@example.uz",
+        "email_verified": True,
+        "phone": "+998935550000",
+        "phone_verified": True,
+    }
+    assert entry.new_values["phone"] == "+998901234567"
+    # The same values in another spelling are no change: nothing written.
+    services.user_staff_update(user=user, changed_by=manager, email="NEW@example.uz", phone="+998 90 123-45-67")
+    assert AuditLog.objects.filter(action="user.staff_update", entity_id=user.pk).count() == 1
+
+
+# --- one throttle count per account, whatever login names it ---------------------------------
+def test_wrong_passwords_by_email_and_by_phone_share_one_count(settings):
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 5
+    user = UserFactory(phone="+998935551122")
+    logins = [user.email, "+998935551122", user.email.upper(), "93 555 11 22", user.email]
+    for n, login in enumerate(logins):
+        with pytest.raises(services.LoginRefused) as refused:
+            services.auth_check_credentials(login=login, password="bad", request=_request(f"10.3.0.{n}"))
+        assert refused.value.code == "invalid"
+    for login in (user.email, "+998935551122"):
+        with pytest.raises(services.LoginRefused) as refused:
+            services.auth_check_credentials(login=login, password=DEFAULT_PASSWORD, request=_request("10.3.1.1"))
+        assert refused.value.code == "locked"
+
+
+def test_a_login_that_names_no_account_is_throttled_too(settings):
+    settings.LOGIN_THROTTLE_PER_ACCOUNT = 3
+    codes = []
+    for n in range(5):
+        try:
+            services.auth_check_credentials(login="Ghost@Example.uz", password="x", request=_request(f"10.4.0.{n}"))
+        except services.LoginRefused as refused:
+            codes.append(refused.code)
+    assert codes == ["invalid"] * 3 + ["locked"] * 2
+
+
+# --- closing an account ---------------------------------------------------------------------
+def test_closing_an_account_ends_its_sessions_writes_an_audit_row_and_stops_sign_in():
+    staff = StaffFactory(role_type=AdminRoleType.ROLE_MANAGER)
+    user = UserFactory()
+    _, access, refresh = services.api_session_create(user=user)
+    services.api_session_for_access_token(access)  # cached in Redis: closing must not wait for it
+    services.api_session_create(user=user)
+    services.user_soft_delete(user=user, actor=staff, request=_request())
+    user.refresh_from_db()
+    assert user.deleted_at is not None
+    assert not UserSession.objects.filter(user=user).exists()
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access)
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh)
+    entry = AuditLog.objects.get(action="user.delete", entity_id=user.pk)
+    assert entry.user_id == staff.pk and entry.new_values["sessions_ended"] == 2
+    with pytest.raises(services.LoginRefused) as refused:
+        services.auth_check_credentials(login=user.email, password=DEFAULT_PASSWORD, request=_request())
+    assert refused.value.code == "invalid"
+    # Closing it again changes nothing.
+    deleted_at = user.deleted_at
+    services.user_soft_delete(user=user, actor=staff)
+    user.refresh_from_db()
+    assert user.deleted_at == deleted_at
+    assert AuditLog.objects.filter(action="user.delete", entity_id=user.pk).count() == 1

@@ -373,3 +373,16 @@ def test_the_client_ip_is_not_taken_from_a_forged_header(rf, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "10.0.0.9"
     assert client_ip(rf.get("/", REMOTE_ADDR="not-an-ip")) is None
+
+
+def test_the_default_sms_backend_writes_the_code_to_the_log(settings, caplog, django_capture_on_commit_callbacks):
+    settings.SMS_BACKEND = "accounts.sms.LogSmsBackend"  # the project default, not the test outbox
+    user = UserFactory(phone="+998907770011")
+    with caplog.at_level("INFO", logger="gogomarket.sms"), django_capture_on_commit_callbacks(execute=True):
+        services.phone_verification_send(user=user)
+    (record,) = [r for r in caplog.records if r.name == "gogomarket.sms"]
+    message = record.getMessage()
+    assert message.startswith("SMS to +998907770011: ")
+    code = next(word.rstrip(".") for word in message.split() if word.rstrip(".").isdigit() and len(word) >= 6)
+    services.phone_verify(user=user, code=code)  # the logged code is the real one
+    assert User.objects.get(pk=user.pk).phone_verified
