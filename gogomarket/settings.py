@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `status`; each enum gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "UserStatusEnum": "accounts.enums.UserStatus",
+        "ProductStatusEnum": "catalog.enums.ProductStatus",
+    },
 }
 
 # --- Email -------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ check types (the rules are in ``catalog.services``)."""
 from django.urls import reverse
 from rest_framework import serializers
 
-from catalog.enums import ProductStatus
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -194,7 +193,3 @@ class VariantInputSerializer(serializers.Serializer):
 class AttributeInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     value = serializers.CharField(max_length=1000)
-
-
-class StatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ProductStatus.choices)

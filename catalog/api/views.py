@@ -91,6 +91,7 @@ class ProductListAPIView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="products_list",
         tags=["catalog"],
         summary="Products on sale",
         description=(
