@@ -24,6 +24,7 @@ from .services import (
     admin_role_revoke,
     admin_role_revoke_check,
     auth_check_credentials,
+    session_revoke,
     user_change_allowed,
     user_create,
     user_soft_delete,
@@ -171,8 +172,12 @@ class AdminRoleInline(admin.TabularInline):
 
 
 class UserAddressInline(admin.StackedInline):
+    """A person's address book, read-only: addresses are theirs to change (the address services
+    keep one default per type and audit every change)."""
+
     model = UserAddress
     extra = 0
+    can_delete = False
     show_change_link = True
     fields = (
         ("type", "is_default", "label"),
@@ -183,6 +188,18 @@ class UserAddressInline(admin.StackedInline):
         "delivery_instructions",
         "deleted_at",
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for row in self.fields for name in (row if isinstance(row, tuple) else (row,))]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -455,12 +472,35 @@ class UserSessionAdmin(BaseAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_change_allowed(actor=request.user, user=obj.user))
+
+    def delete_model(self, request, obj):
+        session_revoke(user=obj.user, session_id=obj.pk, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset.select_related("user"):
+            if user_change_allowed(actor=request.user, user=session.user):
+                session_revoke(user=session.user, session_id=session.pk, actor=request.user, request=request)
+
 
 @admin.register(UserAddress)
 class UserAddressAdmin(BaseAdmin):
+    """Read-only: people change their own addresses (services keep the default rules and audit)."""
+
     list_display = ("__str__", "user", "type", "city", "district", "is_default", "created_at")
     list_select_related = ("user",)
     list_filter = ("type", "is_default", "created_at", ("deleted_at", admin.EmptyFieldListFilter))
     search_fields = ("user__email", "full_name", "phone", "city", "street")
     date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

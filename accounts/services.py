@@ -282,13 +282,16 @@ def _sessions_delete(queryset):
 
 
 @transaction.atomic
-def session_revoke(*, user, session_id, request=None):
+def session_revoke(*, user, session_id, actor=None, request=None):
     """End one of ``user``'s sessions (browser or API). Another person's session does not exist
-    for this call: UserSession.DoesNotExist, which interfaces turn into 404."""
+    for this call: UserSession.DoesNotExist, which interfaces turn into 404. Staff (``actor``)
+    may end other people's sessions, except a super admin's unless they are one."""
+    if actor is not None and actor.pk != user.pk:
+        _account_change_check(actor=actor, user=user)
     session = UserSession.objects.select_for_update().get(pk=session_id, user=user)
     _sessions_delete(UserSession.objects.filter(pk=session.pk))
     audit_log_write(
-        actor=user,
+        actor=actor or user,
         action="session.revoke",
         entity_type="user_session",
         entity_id=session_id,
@@ -1004,11 +1007,27 @@ def admin_role_grant_check(*, user, role_type, granted_by=None):
 def admin_role_revoke_check(*, role, revoked_by=None):
     """The rules of ``admin_role_revoke``: only a super admin takes away super_admin or any role
     of an account that holds it, and nobody below super admin revokes their own roles."""
-    if revoked_by is None or revoked_by.is_superuser:
+    if revoked_by is None:
+        return
+    if role.role_type == AdminRoleType.SUPER_ADMIN and not _another_super_admin(role):
+        raise ValidationError({"user": _("This is the last super admin: grant super_admin to someone else first.")})
+    if revoked_by.is_superuser:
         return
     _own_roles_check(user=role.user, actor=revoked_by)
     if role.role_type == AdminRoleType.SUPER_ADMIN or not user_change_allowed(actor=revoked_by, user=role.user):
         raise ValidationError({"user": _("Only a super admin can change the roles of a super admin.")})
+
+
+def _another_super_admin(role):
+    """Is there a live super_admin grant on another active account than ``role``'s?"""
+    now = timezone.now()
+    return (
+        AdminRole.objects.filter(role_type=AdminRoleType.SUPER_ADMIN, user__deleted_at__isnull=True)
+        .filter(user__status=UserStatus.ACTIVE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .exclude(user_id=role.user_id)
+        .exists()
+    )
 
 
 @transaction.atomic

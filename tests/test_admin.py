@@ -15,13 +15,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.enums import AdminRoleType, UserRole
-from accounts.models import AdminRole, User
+from accounts.models import AdminRole, User, UserAddress, UserSession
 from accounts.services import LoginRefused, api_session_create, auth_check_credentials
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
     BuyerFactory,
     SellerFactory,
     StaffFactory,
+    UserAddressFactory,
     UserFactory,
 )
 from delivery.tests.factories import DeliveryZoneFactory
@@ -41,6 +42,7 @@ REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 NO_ADD_PAGE = {
     "core.auditlog",
     "accounts.usersession",
+    "accounts.useraddress",
     "catalog.productimage",
     "catalog.productvariant",
     "catalog.productattribute",
@@ -687,3 +689,29 @@ def test_users_and_orders_changelists_stay_fast_with_100k_rows(client, super_adm
     )
     assert response.status_code == 200
     assert [r["id"] for r in response.json()["results"]] == [str(user.pk)]
+
+
+def test_a_role_manager_ends_a_buyers_session_but_not_a_super_admins(client, role_manager):
+    buyer_session, _access, _refresh = api_session_create(user=UserFactory())
+    boss_session, _access, _refresh = api_session_create(user=StaffFactory(role_type=AdminRoleType.SUPER_ADMIN))
+    audit_rows = AuditLog.objects.count()
+
+    assert client.post(url(UserSession, "delete", boss_session.pk), {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [boss_session.pk], "post": "yes"}
+    client.post(url(UserSession, "changelist"), bulk)
+    assert UserSession.objects.filter(pk=boss_session.pk).exists()
+    assert AuditLog.objects.count() == audit_rows
+
+    assert client.post(url(UserSession, "delete", buyer_session.pk), {"post": "yes"}).status_code == 302
+    assert not UserSession.objects.filter(pk=buyer_session.pk).exists()
+    entry = AuditLog.objects.get(action="session.revoke", entity_id=buyer_session.pk)
+    assert entry.user == role_manager
+
+
+def test_addresses_are_read_only_in_the_admin(client, role_manager):
+    address = UserAddressFactory(street="Old street")
+    data = {"street": "Staff street", "user": address.user_id, "type": address.type}
+    assert client.post(url(UserAddress, "change", address.pk), data).status_code == 403
+    assert client.post(url(UserAddress, "delete", address.pk), {"post": "yes"}).status_code == 403
+    address.refresh_from_db()
+    assert address.street == "Old street" and address.deleted_at is None

@@ -424,3 +424,15 @@ def test_closing_an_account_ends_its_sessions_writes_an_audit_row_and_stops_sign
     user.refresh_from_db()
     assert user.deleted_at == deleted_at
     assert AuditLog.objects.filter(action="user.delete", entity_id=user.pk).count() == 1
+
+
+def test_the_last_super_admin_cannot_give_up_the_role():
+    boss = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)
+    role = boss.admin_roles.get()
+    with pytest.raises(ValidationError):
+        admin_role_revoke(role=role, revoked_by=boss)
+    assert AdminRole.objects.filter(pk=role.pk).exists()
+
+    StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)  # now there is another
+    admin_role_revoke(role=role, revoked_by=boss)
+    assert not AdminRole.objects.filter(pk=role.pk).exists()
