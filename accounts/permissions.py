@@ -26,11 +26,11 @@ ROLE_GRANTS = {
         "orders.orderitem": VIEW,
     },
     # Platform settings and the audit trail; nothing about money or people.
-    AdminRoleType.TECHNICAL_ACCESS: {"core.setting": ALL_ACTIONS, "core.auditlog": VIEW},
+    AdminRoleType.TECHNICAL_ACCESS: {"core.setting": ALL_ACTIONS, "core.auditlog": VIEW, "core.idempotencykey": VIEW},
 }
 
 # Rows nobody edits by hand, whatever their role: history is appended by services only.
-READ_ONLY_MODELS = frozenset({"core.auditlog"})
+READ_ONLY_MODELS = frozenset({"core.auditlog", "core.idempotencykey"})
 
 
 def _split(perm):

@@ -1,9 +1,16 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.enums import UserRole, UserStatus
+from accounts.models import User
 from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, uzs_column
 
-from .models import Order, OrderItem, OrderStatusHistory, OrderTracking
+from . import services
+from .models import Cart, CartItem, Order, OrderItem, OrderStatusHistory, OrderTracking
 
 MONEY_FIELDS = ("subtotal", "discount_amount", "tax_amount", "shipping_cost", "commission_amount", "total_amount")
 
@@ -94,6 +101,81 @@ class OrderAdmin(BaseAdmin):
         (_("History"), {"fields": ("created_at", "updated_at", "deleted_at")}),
     )
     inlines = (OrderItemInline, OrderStatusHistoryInline, OrderTrackingInline)
+    # Orders come from checkout; their status, courier and payment change only through the
+    # lifecycle (the actions below call the same services as the pages and the API).
+    readonly_on_change = (
+        "order_number", "buyer", "seller", "courier", "status", "payment_status", "payment_method", "promo_code",
+        "delivery_address", "delivery_zone", "actual_delivery_date", "cancellation_reason", "cancelled_by",
+        "cancelled_at", "deleted_at",
+    )  # fmt: skip
+    actions = ("assign_courier", "cancel_with_reason", "confirm", "start_preparing", "mark_ready")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _step(self, request, queryset, action, note=""):
+        done = 0
+        for order in queryset.order_by("pk"):
+            try:
+                services.order_transition(order=order, action=action, actor=request.user, note=note, request=request)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
+        if done:
+            self.message_user(request, _("%(n)d orders changed.") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Confirm"), permissions=["change"])
+    def confirm(self, request, queryset):
+        self._step(request, queryset, "confirm")
+
+    @admin.action(description=_("Start preparing"), permissions=["change"])
+    def start_preparing(self, request, queryset):
+        self._step(request, queryset, "process")
+
+    @admin.action(description=_("Ready for pickup"), permissions=["change"])
+    def mark_ready(self, request, queryset):
+        self._step(request, queryset, "ready")
+
+    @admin.action(description=_("Cancel with a reason"), permissions=["change"])
+    def cancel_with_reason(self, request, queryset):
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._step(request, queryset, "staff_cancel", note=form.cleaned_data["reason"])
+            return None
+        return self._action_page(request, queryset, form, "cancel_with_reason", _("Cancel orders"))
+
+    @admin.action(description=_("Assign a courier"), permissions=["change"])
+    def assign_courier(self, request, queryset):
+        form = AssignCourierForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done = 0
+            for order in queryset.order_by("pk"):
+                try:
+                    services.order_assign_courier(
+                        order=order, courier=form.cleaned_data["courier"], actor=request.user, request=request
+                    )
+                    done += 1
+                except (ValidationError, PermissionDenied) as error:
+                    self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
+            if done:
+                self.message_user(request, _("%(n)d orders assigned.") % {"n": done}, messages.SUCCESS)
+            return None
+        return self._action_page(request, queryset, form, "assign_courier", _("Assign a courier"))
+
+    def _action_page(self, request, queryset, form, action, title):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "orders": queryset,
+            "form": form,
+            "action": action,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/orders/order_action.html", context)
 
     subtotal_uzs = uzs_column("subtotal", _("subtotal"))
     discount_amount_uzs = uzs_column("discount_amount", _("discount"))
@@ -150,3 +232,62 @@ class OrderTrackingAdmin(BaseAdmin):
     # No date_hierarchy: on a table this size it costs a DISTINCT over every row per page.
     autocomplete_fields = ("order", "courier")
     immutable = True
+
+
+def _messages(error):
+    return getattr(error, "messages", None) or [str(error)]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class AssignCourierForm(forms.Form):
+    courier = forms.ModelChoiceField(
+        label=_("Courier"),
+        queryset=User.objects.filter(role=UserRole.COURIER, status=UserStatus.ACTIVE, deleted_at__isnull=True).order_by(
+            "first_name", "last_name"
+        ),
+    )
+
+
+@admin.register(CartItem)
+class CartItemAdmin(BaseAdmin):
+    list_display = ("__str__", "cart", "product", "quantity", "unit_price", "updated_at")
+    list_select_related = ("cart", "product")
+    search_fields = ("product__name", "cart__user__email")
+    raw_id_fields = ("cart", "product", "variant")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CartItemInline(admin.TabularInline):
+    model = CartItem
+    extra = 0
+    fields = ("product", "variant", "quantity", "unit_price", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Cart)
+class CartAdmin(BaseAdmin):
+    """Carts are the buyer's; staff look (e.g. to help on the phone) but do not change them."""
+
+    list_display = ("__str__", "user", "session_key", "updated_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)
+    inlines = (CartItemInline,)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

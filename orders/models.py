@@ -266,3 +266,72 @@ class OrderTracking(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.status}"
+
+
+# --- Carts (tables beyond the spec) ------------------------------------------------------------
+class Cart(models.Model):
+    """A buyer's cart: one per signed-in user, or one per browser session before signing in
+    (merged into the user's cart at sign-in)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cart",
+        null=True,
+        blank=True,
+        verbose_name=_("user"),
+    )
+    session_key = models.CharField(max_length=64, null=True, blank=True, unique=True, verbose_name=_("session key"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+        db_table = "carts"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | models.Q(session_key__isnull=False),
+                name="carts_owner_check",
+            ),
+        ]
+        indexes = [Index(fields=["updated_at"], name="idx_carts_updated")]
+
+    def __str__(self):
+        return f"cart {self.pk}"
+
+
+class CartItem(models.Model):
+    cart = models.ForeignKey(
+        "Cart", on_delete=models.CASCADE, related_name="items", db_index=False, verbose_name=_("cart")
+    )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    variant = models.ForeignKey(
+        "catalog.ProductVariant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("variant"),
+    )
+    quantity = models.IntegerField(verbose_name=_("quantity"))
+    # The price when the item went into the cart, to tell the buyer when it changed since.
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("unit price when added"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("cart item")
+        verbose_name_plural = _("cart items")
+        db_table = "cart_items"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cart", "product", "variant"], name="cart_items_cart_product_variant_key", nulls_distinct=False
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cart_items_quantity_check"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"

@@ -32,12 +32,19 @@ from finance.tests.factories import (
     WalletFactory,
     WalletTransactionFactory,
 )
-from gogomarket.core.models import AuditLog, Setting
-from gogomarket.core.tests.factories import AuditLogFactory, SettingFactory
+from gogomarket.core.models import AuditLog, IdempotencyKey, Setting
+from gogomarket.core.tests.factories import AuditLogFactory, IdempotencyKeyFactory, SettingFactory
 from notifications.models import Notification, NotificationSetting
 from notifications.tests.factories import NotificationFactory, NotificationSettingFactory
-from orders.models import Order, OrderItem, OrderStatusHistory, OrderTracking
-from orders.tests.factories import OrderFactory, OrderItemFactory, OrderStatusHistoryFactory, OrderTrackingFactory
+from orders.models import Cart, CartItem, Order, OrderItem, OrderStatusHistory, OrderTracking
+from orders.tests.factories import (
+    CartFactory,
+    CartItemFactory,
+    OrderFactory,
+    OrderItemFactory,
+    OrderStatusHistoryFactory,
+    OrderTrackingFactory,
+)
 from promotions.models import FlashSale, FlashSaleProduct, PromoCode, PromoCodeUsage
 from promotions.tests.factories import (
     FlashSaleFactory,
@@ -77,6 +84,7 @@ MODEL_FACTORIES = {
     # gogomarket.core
     Setting: SettingFactory,
     AuditLog: AuditLogFactory,
+    IdempotencyKey: IdempotencyKeyFactory,  # beyond the spec
     # accounts
     User: UserFactory,
     AdminRole: AdminRoleFactory,
@@ -93,6 +101,8 @@ MODEL_FACTORIES = {
     OrderItem: OrderItemFactory,
     OrderStatusHistory: OrderStatusHistoryFactory,
     OrderTracking: OrderTrackingFactory,
+    Cart: CartFactory,  # beyond the spec
+    CartItem: CartItemFactory,  # beyond the spec
     # finance
     Wallet: WalletFactory,
     WalletTransaction: WalletTransactionFactory,

@@ -41,6 +41,10 @@ REGISTERED = sorted(admin.site._registry, key=lambda m: m._meta.label)
 # from the seller pages (catalog/admin.py shows them read-only).
 NO_ADD_PAGE = {
     "core.auditlog",
+    "core.idempotencykey",
+    "orders.order",
+    "orders.cart",
+    "orders.cartitem",
     "accounts.usersession",
     "accounts.useraddress",
     "catalog.productimage",
@@ -61,7 +65,7 @@ EXPECTED_MODELS = {
         "orders.order",
         "orders.orderitem",
     },
-    AdminRoleType.TECHNICAL_ACCESS: {"core.setting", "core.auditlog"},
+    AdminRoleType.TECHNICAL_ACCESS: {"core.setting", "core.auditlog", "core.idempotencykey"},
 }
 
 

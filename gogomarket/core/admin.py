@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.admin_utils import BaseAdmin
 
-from .models import AuditLog, Setting
+from .models import AuditLog, IdempotencyKey, Setting
 from .services import setting_parse, setting_set
 
 admin.site.site_header = _("GOGOMARKET back office")
@@ -84,4 +84,19 @@ class AuditLogAdmin(BaseAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(BaseAdmin):
+    """Answers kept for repeated requests; written by the services that create things, read-only."""
+
+    list_display = ("scope", "key", "user", "created_at")
+    list_select_related = ("user",)
+    list_filter = ("scope", "created_at")
+    search_fields = ("key", "user__email")
+    raw_id_fields = ("user",)
+    immutable = True
+
+    def has_add_permission(self, request):
         return False

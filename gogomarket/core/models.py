@@ -61,3 +61,30 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.entity_type}#{self.entity_id}"
+
+
+class IdempotencyKey(models.Model):
+    """Table beyond the spec: the first answer to a request that creates something (checkout,
+    payment, top-up, payout), stored under the key the client sent, so a repeated request
+    (a double click, a retried API call) gets that answer instead of doing the work twice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("user")
+    )
+    scope = models.CharField(max_length=50, verbose_name=_("scope"))
+    key = models.CharField(max_length=100, verbose_name=_("key"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request fingerprint"))
+    response = models.JSONField(null=True, blank=True, verbose_name=_("response"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        db_table = "idempotency_keys"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_keys_user_scope_key"),
+        ]
+        indexes = [Index(fields=["created_at"], name="idx_idempotency_keys_created")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

@@ -1,5 +1,6 @@
 """Writes of the platform core: audit log rows and platform settings."""
 
+import hashlib
 import ipaddress
 import json
 from decimal import Decimal, InvalidOperation
@@ -7,11 +8,11 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from .enums import SettingType
-from .models import AuditLog, Setting
+from .models import AuditLog, IdempotencyKey, Setting
 
 SETTING_CACHE_KEY = "setting:{key}"
 _MISSING = object()
@@ -129,3 +130,49 @@ def setting_set(*, key, value, type_=None, description=None, is_public=None, act
     )
     transaction.on_commit(lambda: cache.delete(SETTING_CACHE_KEY.format(key=key)))
     return setting
+
+
+# --- idempotency ---------------------------------------------------------------------------
+IDEMPOTENCY_KEY_MAX_LENGTH = 100
+
+
+class IdempotencyConflict(ValidationError):
+    """The key was used before for a different request."""
+
+
+def idempotency_key_clean(key):
+    """A client's key: printable ASCII, at most 100 characters; "" when none was sent."""
+    key = (key or "").strip()
+    if key and (len(key) > IDEMPOTENCY_KEY_MAX_LENGTH or not key.isascii() or not key.isprintable()):
+        raise ValidationError({"idempotency_key": _("Use at most 100 printable characters as the key.")})
+    return key
+
+
+def idempotent(*, user, scope, key, payload, run):
+    """Do ``run()`` at most once per (user, scope, key); returns ``(answer, replayed)``.
+
+    ``answer`` must be JSON-serialisable; it is stored with the key in the same transaction as
+    the work, so either both exist or neither does (a failed attempt can be retried with the
+    same key). A second request with the key waits for the first to finish (the unique index)
+    and then gets the stored answer; the same key with a different ``payload`` is refused."""
+    key = idempotency_key_clean(key)
+    if not key:
+        with transaction.atomic():
+            return run(), False
+    fingerprint = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = IdempotencyKey.objects.create(user=user, scope=scope, key=key, request_hash=fingerprint)
+        except IntegrityError:
+            row = IdempotencyKey.objects.get(user=user, scope=scope, key=key)
+            if row.request_hash != fingerprint:
+                raise IdempotencyConflict(
+                    {"idempotency_key": _("This key was already used for a different request.")},
+                    code="idempotency_conflict",
+                ) from None
+            return row.response, True
+        answer = run()
+        row.response = answer
+        row.save(update_fields=["response"])
+    return answer, False

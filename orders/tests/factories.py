@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory, UserAddressFactory
 from catalog.tests.factories import ProductFactory, ProductVariantFactory
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
-from orders.models import Order, OrderItem, OrderStatusHistory, OrderTracking
+from orders.models import Cart, CartItem, Order, OrderItem, OrderStatusHistory, OrderTracking
 
 # Platform commission used by the factories (percent of the items subtotal).
 COMMISSION_RATE = Decimal("10.00")
@@ -24,7 +24,8 @@ def order_totals_refresh(order):
     items (test data only; the real computation belongs to the checkout service)."""
     subtotal = order.items.aggregate(total=Sum("subtotal"))["total"] or Decimal("0")
     order.subtotal = subtotal
-    order.total_amount = subtotal - (order.discount_amount or 0) + (order.tax_amount or 0) + (order.shipping_cost or 0)
+    # Prices include VAT: tax_amount is the part of the subtotal that is tax, not added on top.
+    order.total_amount = subtotal - (order.discount_amount or 0) + (order.shipping_cost or 0)
     order.commission_amount = (subtotal * COMMISSION_RATE / 100).quantize(CENT)
     Order.objects.filter(pk=order.pk).update(
         subtotal=order.subtotal, total_amount=order.total_amount, commission_amount=order.commission_amount
@@ -75,7 +76,7 @@ class OrderFactory(DjangoModelFactory):
     tax_amount = Decimal("0.00")
     shipping_cost = Decimal("15000.00")
     commission_amount = Decimal("0.00")
-    total_amount = factory.LazyAttribute(lambda o: o.subtotal - o.discount_amount + o.tax_amount + o.shipping_cost)
+    total_amount = factory.LazyAttribute(lambda o: o.subtotal - o.discount_amount + o.shipping_cost)
     currency = "UZS"
     delivery_address = factory.SubFactory(UserAddressFactory, user=factory.SelfAttribute("..buyer"))
     estimated_delivery_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=2))
@@ -153,3 +154,24 @@ class OrderTrackingFactory(DjangoModelFactory):
     latitude = factory.Faker("pydecimal", left_digits=2, right_digits=6, min_value=41.28, max_value=41.36)
     longitude = factory.Faker("pydecimal", left_digits=2, right_digits=6, min_value=69.22, max_value=69.34)
     notes = None
+
+
+class CartFactory(DjangoModelFactory):
+    """A signed-in buyer's cart (``user=None, session_key=...`` for a visitor's)."""
+
+    class Meta:
+        model = Cart
+
+    user = factory.SubFactory(BuyerFactory)
+    session_key = None
+
+
+class CartItemFactory(DjangoModelFactory):
+    class Meta:
+        model = CartItem
+
+    cart = factory.SubFactory(CartFactory)
+    product = factory.SubFactory(ProductFactory)
+    variant = None
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda o: o.product.sale_price or o.product.base_price)

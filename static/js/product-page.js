@@ -44,6 +44,8 @@
     stock.replaceChildren(span);
     stock.dataset.variantStock = String(left);
     if (option.dataset.image) main.src = option.dataset.image;
+    var chosen = document.getElementById("gm-variant-input");
+    if (chosen) chosen.value = option.value;
   }
 
   picker.addEventListener("change", show);

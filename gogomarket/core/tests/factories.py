@@ -3,7 +3,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import StaffFactory
 from gogomarket.core.enums import SettingType
-from gogomarket.core.models import AuditLog, Setting
+from gogomarket.core.models import AuditLog, IdempotencyKey, Setting
 
 
 class SettingFactory(DjangoModelFactory):
@@ -33,3 +33,16 @@ class AuditLogFactory(DjangoModelFactory):
     new_values = factory.LazyFunction(lambda: {"value": "10", "type": "number"})
     ip_address = "127.0.0.1"
     user_agent = "pytest"
+
+
+class IdempotencyKeyFactory(DjangoModelFactory):
+    """A checkout answered once, under the key its client sent."""
+
+    class Meta:
+        model = IdempotencyKey
+
+    user = factory.SubFactory(StaffFactory)
+    scope = "checkout"
+    key = factory.Sequence(lambda n: f"key-{n:06d}")
+    request_hash = factory.Sequence(lambda n: f"{n:064d}")
+    response = factory.LazyFunction(lambda: {"orders": []})

@@ -1,0 +1,216 @@
+"""Buyer pages: the cart, checkout, my orders. Seller and courier pages are in seller_views.py and
+courier_views.py. Each view parses, calls a service or selector and renders; every change is a
+POST; an order that is not yours is a 404."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from . import selectors, services
+from .models import CartItem
+from .payments import available_methods
+from .services.checkout import buyer_address
+
+
+def _messages_from(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _back(request, default):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+# --- cart ---------------------------------------------------------------------------------------
+class CartView(View):
+    def get(self, request):
+        view = services.cart_view(services.cart_for_request(request))
+        template = "orders/partials/cart_body.html" if request.htmx else "orders/cart.html"
+        return render(request, template, {"view": view})
+
+
+class CartAddView(View):
+    """POST product, variant, quantity (from the product page)."""
+
+    def post(self, request):
+        cart = services.cart_for_request(request, create=True)
+        try:
+            item = services.cart_add(
+                cart=cart,
+                product_id=request.POST.get("product"),
+                variant_id=request.POST.get("variant") or None,
+                quantity=request.POST.get("quantity") or 1,
+            )
+        except ValidationError as error:
+            _messages_from(request, error)
+            return redirect(_back(request, reverse("orders:cart")))
+        messages.success(request, _("“%(name)s” is in your cart.") % {"name": item.product.name})
+        if request.POST.get("buy_now"):
+            return redirect("orders:checkout")
+        return redirect(_back(request, reverse("orders:cart")))
+
+
+class CartItemView(View):
+    """POST quantity (0 removes) or remove=1 for one line of the caller's cart."""
+
+    def post(self, request, item_id):
+        cart = services.cart_for_request(request)
+        if cart is None:
+            raise Http404
+        try:
+            if request.POST.get("remove"):
+                services.cart_item_remove(cart=cart, item_id=item_id)
+            else:
+                services.cart_item_set_quantity(cart=cart, item_id=item_id, quantity=request.POST.get("quantity"))
+        except CartItem.DoesNotExist:
+            raise Http404 from None
+        except ValidationError as error:
+            _messages_from(request, error)
+        if request.htmx:
+            return render(request, "orders/partials/cart_body.html", {"view": services.cart_view(cart)})
+        return redirect("orders:cart")
+
+
+# --- checkout -----------------------------------------------------------------------------------
+def _tariff_choices(data):
+    return {key.split("_", 1)[1]: value for key, value in data.items() if key.startswith("tariff_") and value}
+
+
+class CheckoutView(LoginRequiredMixin, View):
+    """GET: the plan for the chosen address and delivery options; POST: place the orders."""
+
+    template_name = "orders/checkout.html"
+
+    def context(self, request, data, token=None, errors=()):
+        addresses = list(selectors.buyer_addresses(request.user))
+        address = None
+        chosen = data.get("address")
+        if chosen:
+            try:
+                address = buyer_address(request.user, chosen)
+            except ValidationError:
+                address = None
+        if address is None:
+            address = next((a for a in addresses if a.is_default and a.type == "delivery"), None) or (
+                addresses[0] if addresses else None
+            )
+        cart = services.cart_for_request(request)
+        tariffs = {int(k): v for k, v in _tariff_choices(data).items() if k.isdigit()}
+        plan = services.checkout_plan(buyer=request.user, cart=cart, address=address, tariffs=tariffs)
+        methods = available_methods()
+        method = data.get("payment_method") or (methods[0].method if methods else "")
+        return {
+            "addresses": addresses,
+            "address": address,
+            "plan": plan,
+            "methods": methods,
+            "payment_method": method,
+            "notes": data.get("notes", ""),
+            "token": token or data.get("token") or uuid.uuid4().hex,
+            "errors": list(errors),
+        }
+
+    def get(self, request):
+        context = self.context(request, request.GET)
+        template = "orders/partials/checkout_summary.html" if request.htmx else self.template_name
+        return render(request, template, context)
+
+    def post(self, request):
+        data = request.POST
+        try:
+            orders, replayed, redirect_url = services.checkout_place(
+                buyer=request.user,
+                address_id=data.get("address"),
+                payment_method=data.get("payment_method"),
+                tariffs=_tariff_choices(data),
+                notes=data.get("notes", ""),
+                idempotency_key=data.get("token", ""),
+                request=request,
+            )
+        except ValidationError as error:
+            return render(request, self.template_name, self.context(request, data, errors=error.messages), status=400)
+        if redirect_url:
+            return redirect(redirect_url)
+        if not replayed:
+            messages.success(
+                request,
+                ngettext(
+                    "Thank you! Your order %(numbers)s is placed.",
+                    "Thank you! Your orders %(numbers)s are placed.",
+                    len(orders),
+                )
+                % {"numbers": ", ".join(o.order_number for o in orders)},
+            )
+        if len(orders) == 1:
+            return redirect("orders:detail", number=orders[0].order_number)
+        return redirect("orders:list")
+
+
+# --- my orders ----------------------------------------------------------------------------------
+class OrderListView(LoginRequiredMixin, View):
+    def get(self, request):
+        status = request.GET.get("status") or None
+        paginator = Paginator(selectors.orders_for_buyer(buyer=request.user, status=status), 20)
+        return render(
+            request, "orders/order_list.html", {"page": paginator.get_page(request.GET.get("page")), "status": status}
+        )
+
+
+class OrderDetailView(LoginRequiredMixin, View):
+    template_name = "orders/order_detail.html"
+
+    def get(self, request, number):
+        order = selectors.order_for_user_or_404(user=request.user, number=number)
+        if order.buyer_id != request.user.pk:
+            raise Http404
+        return render(request, self.template_name, order_context(order, request.user))
+
+
+def order_context(order, user):
+    return {
+        "order": order,
+        "items": list(order.items.all()),
+        "history": list(order.status_history.all()),
+        "tracking": list(order.tracking.all()),
+        "steps": services.next_steps(order, user),
+    }
+
+
+class OrderTransitionView(LoginRequiredMixin, View):
+    """POST action (a step of the lifecycle), note, latitude, longitude: buyers, sellers and
+    couriers all post their steps here; the service decides who may do what."""
+
+    def post(self, request, number):
+        order = selectors.order_for_user_or_404(user=request.user, number=number)
+        action = request.POST.get("action", "")
+        try:
+            services.order_transition(
+                order=order,
+                action=action,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                latitude=request.POST.get("latitude"),
+                longitude=request.POST.get("longitude"),
+                request=request,
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as error:
+            _messages_from(request, error)
+        else:
+            step = services.STEPS.get(action)
+            messages.success(request, _("Done: %(step)s.") % {"step": step.label} if step else _("Done."))
+        return redirect(_back(request, reverse("orders:detail", args=[order.order_number])))
