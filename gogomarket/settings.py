@@ -265,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UserStatusEnum": "accounts.enums.UserStatus",
         "ProductStatusEnum": "catalog.enums.ProductStatus",
+        "OrderStatusEnum": "orders.enums.OrderStatus",
+        "PaymentStatusEnum": "orders.enums.PaymentStatus",
+        "TrackingStatusEnum": "orders.enums.TrackingStatus",
     },
 }
 

@@ -12,6 +12,7 @@ api_v1 = [
     path("settings/public/", PublicSettingListAPIView.as_view(), name="settings-public"),
     path("", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("orders.api.urls")),
 ]
 
 urlpatterns = [

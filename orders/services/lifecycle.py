@@ -90,15 +90,19 @@ def roles_of(user, order):
 
 
 def courier_zone(courier):
-    """A courier works in the zone of their default address (None: staff assign their orders)."""
+    """A courier works in the zone of their default address (None: staff assign their orders).
+    Remembered on the user object for the rest of the request."""
     from accounts.models import UserAddress
 
+    if hasattr(courier, "_courier_zone"):
+        return courier._courier_zone
     address = (
         UserAddress.objects.filter(user=courier, deleted_at__isnull=True, latitude__isnull=False)
         .order_by("-is_default", "-updated_at")
         .first()
     )
-    return zone_for_address(address)
+    courier._courier_zone = zone_for_address(address)
+    return courier._courier_zone
 
 
 def _may(step_name, step, order, user, roles):
