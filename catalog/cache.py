@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+from redis.exceptions import LockError
 
 from gogomarket.core.ratelimit import redis_client
 
@@ -140,6 +141,8 @@ def page_set(key, html):
 # --- view counts ------------------------------------------------------------------------------
 VIEWS_KEY = "catalog:views"
 VIEWS_FLUSHING_KEY = "catalog:views:flushing"
+VIEWS_LOCK_KEY = "catalog:views:lock"
+VIEWS_LOCK_SECONDS = 300
 
 
 def view_record(product_id):
@@ -152,8 +155,22 @@ def views_flush(batch_size=1000):
     The counts are moved aside with an atomic RENAME first, so views recorded meanwhile go to a
     fresh hash. Rows are locked in id order (as checkout does), so this never deadlocks with it.
     A crash between the commit and the final DEL counts that batch again on the next run (views
-    are a popularity signal, not money)."""
+    are a popularity signal, not money). One flush runs at a time (a Redis lock): a second one
+    started meanwhile (beat and a manual run) returns 0 instead of adding the same hash again."""
     client = redis_client()
+    lock = client.lock(_redis_key(VIEWS_LOCK_KEY), timeout=VIEWS_LOCK_SECONDS)
+    if not lock.acquire(blocking=False):
+        return 0
+    try:
+        return _views_flush_locked(client, batch_size)
+    finally:
+        try:
+            lock.release()
+        except LockError:  # held longer than VIEWS_LOCK_SECONDS: it expired already
+            pass
+
+
+def _views_flush_locked(client, batch_size):
     live, flushing = _redis_key(VIEWS_KEY), _redis_key(VIEWS_FLUSHING_KEY)
     if not client.exists(flushing):
         try:

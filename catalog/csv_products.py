@@ -3,7 +3,8 @@
 The same columns go both ways, so an exported file can be edited in a spreadsheet and imported
 back. A row is matched to an existing product of the seller by ``id``, else by ``sku``; other
 rows create products. A column missing from the header leaves that field unchanged; an empty
-cell empties it. ``status`` may be draft, active or inactive (publish / unpublish).
+cell empties it. ``status`` may be draft, active, inactive or discontinued (publish / unpublish /
+discontinue; what an export writes, so an exported file imports back unchanged).
 
 Import is all or nothing: every row goes through the same services as the seller center, inside
 one transaction; if any row fails, the whole file is rolled back and every failing row is
@@ -56,7 +57,7 @@ COLUMNS = (
     "meta_keywords",
 )
 REQUIRED_FOR_NEW = ("name", "category", "description", "base_price")
-IMPORT_STATUSES = (ProductStatus.DRAFT, ProductStatus.ACTIVE, ProductStatus.INACTIVE)
+IMPORT_STATUSES = (ProductStatus.DRAFT, ProductStatus.ACTIVE, ProductStatus.INACTIVE, ProductStatus.DISCONTINUED)
 BOOLEAN_COLUMNS = ("allow_backorder", "is_digital", "requires_shipping")
 
 
@@ -247,7 +248,7 @@ def _import_row(seller, line, row, categories, seen_skus, result, request):
             data[column] = value
     status = (row.get("status") or "").strip().lower()
     if status and status not in IMPORT_STATUSES:
-        error("status", _("Status is draft, active or inactive."))
+        error("status", _("Status is draft, active, inactive or discontinued."))
     if product is None:
         missing = [c for c in REQUIRED_FOR_NEW if not (row.get(c) or "").strip()]
         for column in missing:
@@ -266,6 +267,8 @@ def _import_row(seller, line, row, categories, seen_skus, result, request):
                 services.product_publish(product=product, actor=seller, request=request)
             elif status == ProductStatus.INACTIVE and product.status in services.SELLING:
                 services.product_unpublish(product=product, actor=seller, request=request)
+            elif status == ProductStatus.DISCONTINUED and product.status != ProductStatus.DISCONTINUED:
+                services.product_discontinue(product=product, actor=seller, request=request)
     except ValidationError as problem:
         if hasattr(problem, "error_dict"):
             for column, messages in problem.message_dict.items():

@@ -289,8 +289,8 @@ class ListingFilters:
             queryset = queryset.filter(brand__in=self.brands)
         if self.min_rating is not None:
             queryset = queryset.filter(rating_average__gte=self.min_rating)
-        if self.in_stock:
-            queryset = queryset.filter(stock_quantity__gt=0)
+        if self.in_stock:  # what the card and the product page call "in stock"
+            queryset = queryset.filter(Q(stock_quantity__gt=0) | Q(allow_backorder=True))
         for name, values in sorted(self.attributes.items()):
             queryset = queryset.filter(
                 Exists(ProductAttribute.objects.filter(product=OuterRef("pk"), name=name, value__in=values))
@@ -316,7 +316,7 @@ class ListingFilters:
             where.append("p.rating_average >= %(min_rating)s")
             params["min_rating"] = self.min_rating
         if self.in_stock:
-            where.append("p.stock_quantity > 0")
+            where.append("(p.stock_quantity > 0 OR p.allow_backorder)")
         for k, (name, values) in enumerate(sorted(self.attributes.items())):
             where.append(
                 f"EXISTS (SELECT 1 FROM product_attributes a WHERE a.product_id = p.id "

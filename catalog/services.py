@@ -220,7 +220,9 @@ def _product_clean(product, data):
     if product.category_id is None and "category" not in errors:
         fail("category", _("Choose a category."))
 
-    if product.base_price is None:
+    if "base_price" in errors:
+        pass  # not a number: one message is enough
+    elif product.base_price is None:
         fail("base_price", _("Set a price."))
     elif not Decimal("0") < product.base_price <= PRICE_MAX:
         fail("base_price", _("The price must be more than 0."))
@@ -239,7 +241,8 @@ def _product_clean(product, data):
         value = getattr(product, name)
         if value is not None and not Decimal("0") <= value < Decimal("10000000"):
             fail(name, _("Must be 0 or more."))
-    for name, places in (("base_price", 2), ("sale_price", 2), ("cost_price", 2), ("tax_rate", 2), ("weight", 3)):
+    for name, places in (("base_price", 2), ("sale_price", 2), ("cost_price", 2), ("tax_rate", 2), ("weight", 3),
+                         ("length", 2), ("width", 2), ("height", 2)):  # fmt: skip
         value = getattr(product, name)
         if isinstance(value, Decimal) and value.as_tuple().exponent < -places:
             fail(name, _("At most %(n)d decimal places.") % {"n": places})
@@ -540,11 +543,12 @@ def products_stock_status_refresh(product_ids):
     Product.objects.filter(pk__in=ids, status=ProductStatus.OUT_OF_STOCK).exclude(sold_out).update(
         status=ProductStatus.ACTIVE, updated_at=timezone.now()
     )
-    rows = list(Product.objects.filter(pk__in=ids).values_list("pk", "category_id", "seller_id"))
+    rows = list(Product.objects.filter(pk__in=ids).values_list("pk", "category_id", "seller_id", "is_featured"))
     catalog_cache.product_changed(
         product_ids=[row[0] for row in rows],
         category_ids=[row[1] for row in rows],
         seller_ids=[row[2] for row in rows],
+        featured=any(row[3] for row in rows),  # the home page shows featured products' stock
     )
 
 
@@ -936,9 +940,13 @@ def attribute_move(*, attribute, actor, offset, request=None):
     )
     i = order.index(attribute.pk)
     j = max(0, min(len(order) - 1, i + offset))
+    if i == j:
+        return  # already first or last: nothing changes, nothing to record
+    old_order = list(order)
     order.insert(j, order.pop(i))
     for position, pk in enumerate(order):
         ProductAttribute.objects.filter(pk=pk).exclude(sort_order=position).update(sort_order=position)
+    _audit(actor, "product.attribute_move", locked.pk, old={"order": old_order}, new={"order": order}, request=request)
     _changed(locked)
 
 
@@ -967,6 +975,11 @@ def _category_clean(category, parent_id):
             errors["parent"] = [_("A category cannot sit inside itself.")]
         elif category.pk and _subtree_depth(category.pk) + parent.level + 1 > MAX_CATEGORY_LEVEL:
             errors["parent"] = [_("Categories go three levels deep at most.")]
+        elif (
+            not category.pk or Category.objects.filter(pk=category.pk).exclude(parent_id=parent.pk).exists()
+        ) and Product.objects.filter(category=parent, deleted_at__isnull=True).exists():
+            # a new child would leave the parent's products outside a leaf (category_for_products)
+            errors["parent"] = [_("This category holds products: move them to another category first.")]
     if errors:
         raise ValidationError(errors)
     category.parent = parent

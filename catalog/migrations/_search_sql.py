@@ -28,6 +28,13 @@ FORWARD = [
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT translate(lower(coalesce(t, '')), 'ё{APOSTROPHES.replace("'", "''")}', 'е') $$
     """,
+    # The name as the words of a query read it (``catalog.search.parse``: punctuation is a word
+    # break), so "Wi-Fi router" is the exact name typed as "wi-fi router" or "wi fi router".
+    """
+    CREATE OR REPLACE FUNCTION gm_search_name(t text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT btrim(regexp_replace(gm_search_normalize(t), '[^[:alnum:]]+', ' ', 'g')) $$
+    """,
     """
     CREATE OR REPLACE FUNCTION product_search_document(
         p_name text, p_brand text, p_short text, p_description text, p_category bigint
@@ -63,7 +70,7 @@ FORWARD = [
         -- Plain SQL cannot name old_rows in an INSERT trigger, hence the two branches.
         IF TG_OP = 'INSERT' THEN
             INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
-            SELECT n.id, n.seller_id, n.category_id, gm_search_normalize(n.name),
+            SELECT n.id, n.seller_id, n.category_id, gm_search_name(n.name),
                    product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id)
             FROM new_rows n
             WHERE n.status = 'active' AND n.deleted_at IS NULL
@@ -75,7 +82,7 @@ FORWARD = [
         DELETE FROM product_search s USING new_rows n
         WHERE s.product_id = n.id AND (n.status <> 'active' OR n.deleted_at IS NOT NULL);
         INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
-        SELECT n.id, n.seller_id, n.category_id, gm_search_normalize(n.name),
+        SELECT n.id, n.seller_id, n.category_id, gm_search_name(n.name),
                product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id)
         FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE n.status = 'active' AND n.deleted_at IS NULL
@@ -137,7 +144,7 @@ FORWARD = [
     # Rows that existed before this migration.
     """
     INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
-    SELECT id, seller_id, category_id, gm_search_normalize(name),
+    SELECT id, seller_id, category_id, gm_search_name(name),
            product_search_document(name, brand, short_description, description, category_id)
     FROM products WHERE status = 'active' AND deleted_at IS NULL
     ON CONFLICT (product_id) DO NOTHING
@@ -155,6 +162,7 @@ BACKWARD = [
     "DROP FUNCTION IF EXISTS product_search_sync()",
     "DROP FUNCTION IF EXISTS search_terms_add(text)",
     "DROP FUNCTION IF EXISTS product_search_document(text, text, text, text, bigint)",
+    "DROP FUNCTION IF EXISTS gm_search_name(text)",
     "DROP FUNCTION IF EXISTS gm_search_normalize(text)",
     "DROP TEXT SEARCH CONFIGURATION IF EXISTS gogomarket",
 ]
