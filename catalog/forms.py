@@ -63,7 +63,8 @@ class ListingFilterForm(forms.Form):
             (b, b) for b in brands
         ]
         self.fields["sort"].choices = [(s, SORT_LABELS[s]) for s in sorts]
-        self.raw_attributes = data.getlist("a") if data else []
+        # PostgreSQL text cannot hold NUL: such a value matches nothing, so it is dropped.
+        self.raw_attributes = [pair for pair in (data.getlist("a") if data else []) if "\x00" not in pair]
 
     def _value(self, name):
         if not self.is_bound:
@@ -89,7 +90,7 @@ class ListingFilterForm(forms.Form):
         return ListingFilters(
             min_price=min_price,
             max_price=max_price,
-            brands=[b for b in (self._value("brand") or []) if b][:20],
+            brands=[b for b in (self._value("brand") or []) if b and "\x00" not in b][:20],
             min_rating=Decimal(rating) if rating else None,
             in_stock=bool(self._value("in_stock")),
             attributes=attributes,

@@ -44,6 +44,12 @@ class SellerRequiredMixin(LoginRequiredMixin):
     def product(self, product_id):
         return selectors.product_for_seller_or_404(seller=self.request.user, product_id=product_id)
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Someone else's (or no) product is a 404 for every method, as it is for the POST.
+        if "product_id" in kwargs:
+            selectors.product_for_seller_or_404(seller=request.user, product_id=kwargs["product_id"])
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
 
 def _edit_url(product, anchor=""):
     return reverse("seller:product_edit", args=[product.pk]) + (f"#{anchor}" if anchor else "")
@@ -91,7 +97,7 @@ class BulkActionView(SellerRequiredMixin, View):
         ids = form.product_ids()
         if not form.is_valid() or not ids:
             messages.error(request, _("Choose products and an action."))
-            return redirect(request.POST.get("next") or "seller:products")
+            return redirect(_safe_next(request) or "seller:products")
         done, refused = services.products_bulk_action(
             seller=request.user, product_ids=ids, action=form.cleaned_data["action"], request=request
         )

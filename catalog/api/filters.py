@@ -5,6 +5,7 @@ value is a 400 naming the parameter. The FilterSet filters through the same
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from catalog import selectors
 
@@ -28,7 +29,9 @@ class ProductFilterSet(django_filters.FilterSet):
     max_price = django_filters.NumberFilter(method="no_op", min_value=0, help_text=_("Highest price in so'm."))
     brand = django_filters.BaseInFilter(method="no_op", help_text=_("Brands, comma separated."))
     min_rating = django_filters.NumberFilter(method="no_op", min_value=0, max_value=5)
-    in_stock = django_filters.BooleanFilter(method="no_op", help_text=_("true: only products in stock."))
+    in_stock = django_filters.BooleanFilter(
+        method="no_op", widget=BooleanWidget, help_text=_("true: only products in stock.")
+    )
     attribute = django_filters.CharFilter(method="no_op", help_text=_("name:value, e.g. Rang:Qora."))
     ordering = django_filters.ChoiceFilter(
         method="no_op",
@@ -48,7 +51,7 @@ class ProductFilterSet(django_filters.FilterSet):
     def clean_category(self, value):
         if not value:
             return []
-        node = self.tree.get(int(value)) if value.isdigit() else self.tree.by_slug.get(value)
+        node = self.tree.get(int(value)) if value.isdecimal() else self.tree.by_slug.get(value)
         if node is None:
             raise forms.ValidationError(_("No such category."))
         return self.tree.descendant_ids(node)
@@ -56,12 +59,22 @@ class ProductFilterSet(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         if valid:
+            # The widgets turn a value they do not know into "not given"; a typo must not
+            # silently return the unfiltered list. PostgreSQL text cannot hold NUL.
+            if (self.data.get("in_stock") or "").strip().lower() not in ("", "1", "0", "true", "false"):
+                self.form.add_error("in_stock", _("Write true or false."))
+            if any("\x00" in brand for brand in self.form.cleaned_data.get("brand") or []):
+                self.form.add_error("brand", _("Brands, comma separated."))
+            for pair in self.attribute_pairs:
+                name, sep, value = pair.partition(":")
+                if pair.strip() and (not (sep and name.strip() and value.strip()) or "\x00" in pair):
+                    self.form.add_error("attribute", _("name:value, e.g. Rang:Qora."))
+                    break
             try:
                 self.category_ids = self.clean_category(self.form.cleaned_data.get("category") or "")
             except forms.ValidationError as error:
                 self.form.add_error("category", error)
-                return False
-        return valid
+        return valid and not self.form.errors
 
     def listing_filters(self):
         data = self.form.cleaned_data

@@ -294,7 +294,9 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     def image_reorder(self, request, pk=None):
         product = self.get_object()
         data = _validated(ImageOrderInputSerializer, request.data)
-        services.product_images_reorder(product=product, actor=request.user, image_ids=data["images"])
+        services.product_images_reorder(
+            product=product, actor=request.user, image_ids=data["images"], request=request._request
+        )
         images = ProductImage.objects.filter(product=product).order_by("sort_order", "id")
         return Response(ImageSerializer(images, many=True).data)
 
@@ -302,14 +304,16 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="images/<int:image_id>/primary")
     def image_primary(self, request, pk=None, image_id=None):
         product = self.get_object()
-        image = services.product_image_set_primary(product=product, actor=request.user, image_id=image_id)
+        image = services.product_image_set_primary(
+            product=product, actor=request.user, image_id=image_id, request=request._request
+        )
         return Response(ImageSerializer(image).data)
 
     @seller_schema(summary="Remove a picture", request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path="images/<int:image_id>")
     def image_delete(self, request, pk=None, image_id=None):
         product = self.get_object()
-        services.product_image_delete(product=product, actor=request.user, image_id=image_id)
+        services.product_image_delete(product=product, actor=request.user, image_id=image_id, request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # variants
@@ -372,8 +376,14 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if request.method == "DELETE":
             services.attribute_delete(attribute=attribute, actor=request.user, request=request._request)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        data = _validated(AttributeInputSerializer, request.data)
-        attribute = services.attribute_update(attribute=attribute, actor=request.user, request=request._request, **data)
+        data = _validated(AttributeInputSerializer, request.data, partial=True)  # PATCH: what is sent changes
+        attribute = services.attribute_update(
+            attribute=attribute,
+            actor=request.user,
+            name=data.get("name", attribute.name),
+            value=data.get("value", attribute.value),
+            request=request._request,
+        )
         return Response(AttributeSerializer(attribute).data)
 
     def handle_exception(self, exc):
