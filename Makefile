@@ -41,3 +41,13 @@ serve:
 # Compare the migrated database with the spec (needs ../shared/tools from the workspace).
 schema-check:
 	@python3 ../shared/tools/schema_check.py --dsn "$${DATABASE_URL:-postgresql:///gogomarket}"
+
+# Benchmark (bench/README.md): installs wrk, loads the benchmark database gogomarket_bench once
+# (again only for another PRODUCTS or FRESH=1), serves the app with production settings under
+# uvicorn, measures it with wrk and writes bench/RESULTS.md.
+#   make bench [PRODUCTS=1000000] [FRESH=1] [BENCH_ARGS="--duration 5 --workers 4"]
+PRODUCTS ?= 100000
+bench:
+	@WITH_BENCH=1 bash scripts/setup.sh
+	@$(PY) bench/generate.py --products $(PRODUCTS) $(if $(FRESH),--fresh)
+	@$(PY) bench/run.py $(BENCH_ARGS)

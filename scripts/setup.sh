@@ -36,6 +36,7 @@ command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 if [ "$WITH_BROWSER" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
     missing+=(chromium)
 fi
+[ "${WITH_BENCH:-0}" = 1 ] && ! command -v wrk >/dev/null 2>&1 && missing+=(wrk)  # make bench (bench/README.md)
 
 if [ ${#missing[@]} -gt 0 ]; then
     [ "$SKIP_APT" = 1 ] && die "missing Debian packages: ${missing[*]} (SKIP_APT=1 is set)"
