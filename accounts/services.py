@@ -613,6 +613,8 @@ def profile_update(*, user, first_name=None, last_name=None, phone=None, request
     for field, value in changes.items():
         setattr(user, field, value)
     user.save(update_fields=[*changes, "updated_at"])
+    if {"first_name", "last_name"} & set(changes):
+        _storefront_changed(user, visibility=False)
     audit_log_write(
         actor=user,
         action="user.profile_update",
@@ -694,6 +696,7 @@ def user_soft_delete(*, user, actor=None, request=None):
     user.deleted_at = timezone.now()
     user.save(update_fields=["deleted_at", "updated_at"])
     ended = _sessions_delete(UserSession.objects.filter(user=user))
+    _storefront_changed(user, visibility=True)
     audit_log_write(
         actor=actor or user,
         action="user.delete",
@@ -703,6 +706,14 @@ def user_soft_delete(*, user, actor=None, request=None):
         request=request,
     )
     return user
+
+
+def _storefront_changed(user, *, visibility):
+    """A seller's shop pages are cached (catalog.cache): rebuild them after this change commits."""
+    if user.role == UserRole.SELLER or visibility:
+        from catalog.cache import seller_changed
+
+        seller_changed(user.pk, visibility=visibility)
 
 
 # --- staff edits of accounts ---------------------------------------------------------------
@@ -796,6 +807,7 @@ def user_staff_update(*, user, changed_by, request=None, **fields):
         if "email" in changes:
             raise ValidationError({"email": _("This email is already registered.")}) from exc
         raise ValidationError({"phone": _("This phone is already registered.")}) from exc
+    _storefront_changed(user, visibility=bool({"status", "role"} & set(changes)))
     audit_log_write(
         actor=changed_by,
         action="user.staff_update",

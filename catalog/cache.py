@@ -72,19 +72,24 @@ def tree_invalidate():
 
 
 # --- product cards ----------------------------------------------------------------------------
-def _card_key(product_id):
-    return f"catalog:card:{product_id}"
+def _card_key(product_id, generation=0):
+    return f"catalog:card:{product_id}:{generation}"
 
 
 def cards_get(product_ids, load):
-    """Cards for ``product_ids`` in that order; ``load(missing_ids)`` returns {id: card}."""
-    keys = {pid: _card_key(pid) for pid in product_ids}
+    """Cards for ``product_ids`` in that order; ``load(missing_ids)`` returns {id: card}.
+
+    A card is stored under its product's generation, read before the database: a reader that
+    loaded a product just before a change committed writes its stale card under the old
+    generation, which nobody reads once the change has bumped it."""
+    gens = generations([f"product:{pid}" for pid in product_ids]) if product_ids else []
+    keys = {pid: _card_key(pid, gen) for pid, gen in zip(product_ids, gens, strict=True)}
     found = cache.get_many(list(keys.values())) if keys else {}
     cards = {pid: found[key] for pid, key in keys.items() if key in found}
     missing = [pid for pid in product_ids if pid not in cards]
     if missing:
         loaded = load(missing)
-        cache.set_many({_card_key(pid): card for pid, card in loaded.items()}, timeout=CARD_TTL)
+        cache.set_many({keys[pid]: card for pid, card in loaded.items()}, timeout=CARD_TTL)
         cards.update(loaded)
     return [cards[pid] for pid in product_ids if pid in cards]
 
@@ -97,7 +102,8 @@ def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=Fal
     product_ids, category_ids, seller_ids = list(product_ids), list(category_ids), list(seller_ids)
 
     def invalidate():
-        cache.delete_many([_card_key(pid) for pid in product_ids])
+        current = generations([f"product:{pid}" for pid in product_ids]) if product_ids else []
+        cache.delete_many([_card_key(pid, gen) for pid, gen in zip(product_ids, current, strict=True)])
         scopes = [f"product:{pid}" for pid in product_ids]
         scopes += [f"category:{cid}" for cid in category_ancestor_ids(category_ids)]
         scopes += [f"seller:{sid}" for sid in seller_ids]
@@ -108,10 +114,21 @@ def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=Fal
     transaction.on_commit(invalidate)
 
 
+def seller_changed(seller_id, *, visibility=False):
+    """A seller's name or standing changed: their pages are rebuilt; when they were suspended,
+    closed or restored (``visibility``), every list is, since their products join or leave them."""
+    scopes = [f"seller:{seller_id}"] + (["catalog"] if visibility else [])
+    transaction.on_commit(lambda: generations_bump(scopes))
+
+
 # --- anonymous page cache ---------------------------------------------------------------------
 def page_cacheable(request):
-    """Only anonymous GETs without pending messages (a message is for one visitor)."""
+    """Only anonymous GETs without pending messages (a message is for one visitor) and without a
+    cart of their own (the header shows its size)."""
     if request.method != "GET" or request.user.is_authenticated or request.htmx:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.get("cart_token"):
         return False
     storage = getattr(request, "_messages", None)
     return not (storage is not None and len(storage))

@@ -61,12 +61,25 @@ IMPORT_STATUSES = (ProductStatus.DRAFT, ProductStatus.ACTIVE, ProductStatus.INAC
 BOOLEAN_COLUMNS = ("allow_backorder", "is_digital", "requires_shipping")
 
 
+# A cell starting with one of these is a formula to a spreadsheet program (CSV injection): text
+# cells that do are written with a leading apostrophe, which spreadsheets hide and import drops.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _uncell(text):
+    """What an exported text cell said, without the formula guard."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 def products_csv_rows(*, seller):
@@ -233,7 +246,7 @@ def _import_row(seller, line, row, categories, seen_skus, result, request):
     for column, value in row.items():
         if column in ("id", "status"):
             continue
-        value = value.strip()
+        value = _uncell(value.strip())
         if column == "category":
             if value and value not in categories:
                 error("category", _("No category with the web address “%(slug)s”.") % {"slug": value})

@@ -159,6 +159,11 @@ class Product(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def in_stock(self):
+        """Can be ordered now: units in stock, or backorders taken, or nothing to ship (digital)."""
+        return (self.stock_quantity or 0) > 0 or bool(self.allow_backorder) or bool(self.is_digital)
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey(

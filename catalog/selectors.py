@@ -207,6 +207,7 @@ def _cards_load(ids):
             "rating_count",
             "stock_quantity",
             "allow_backorder",
+            "is_digital",
             "seller_id",
             "category_id",
         )
@@ -227,7 +228,7 @@ def _cards_load(ids):
             image_url=image.url if image else None,
             thumbnail_url=(image.thumbnail_url or image.url) if image else None,
             alt_text=(image.alt_text if image else None) or product.name,
-            in_stock=(product.stock_quantity or 0) > 0 or bool(product.allow_backorder),
+            in_stock=product.in_stock,
             seller_id=product.seller_id,
             category_id=product.category_id,
         )
@@ -290,7 +291,7 @@ class ListingFilters:
         if self.min_rating is not None:
             queryset = queryset.filter(rating_average__gte=self.min_rating)
         if self.in_stock:  # what the card and the product page call "in stock"
-            queryset = queryset.filter(Q(stock_quantity__gt=0) | Q(allow_backorder=True))
+            queryset = queryset.filter(Q(stock_quantity__gt=0) | Q(allow_backorder=True) | Q(is_digital=True))
         for name, values in sorted(self.attributes.items()):
             queryset = queryset.filter(
                 Exists(ProductAttribute.objects.filter(product=OuterRef("pk"), name=name, value__in=values))
@@ -316,7 +317,7 @@ class ListingFilters:
             where.append("p.rating_average >= %(min_rating)s")
             params["min_rating"] = self.min_rating
         if self.in_stock:
-            where.append("(p.stock_quantity > 0 OR p.allow_backorder)")
+            where.append("(p.stock_quantity > 0 OR p.allow_backorder OR p.is_digital)")
         for k, (name, values) in enumerate(sorted(self.attributes.items())):
             where.append(
                 f"EXISTS (SELECT 1 FROM product_attributes a WHERE a.product_id = p.id "

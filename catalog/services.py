@@ -1008,12 +1008,22 @@ def category_validate(*, category, parent_id):
     _category_clean(category, parent_id)
 
 
-@transaction.atomic
-def category_save(*, actor, category=None, parent_id=None, request=None, **data):
-    """Create or change a category (staff). Levels follow the parent; three levels at most."""
+KEEP_PARENT = object()
+
+
+def category_save(*, actor, category=None, parent_id=KEEP_PARENT, request=None, **data):
+    """Create or change a category (staff). Levels follow the parent; three levels at most.
+    ``parent_id`` None moves it to the top level; left out, the parent stays."""
+    with transaction.atomic():
+        return _category_save(actor=actor, category=category, parent_id=parent_id, request=request, **data)
+
+
+def _category_save(*, actor, category, parent_id, request, **data):
     creating = category is None or category.pk is None
     category = category or Category()
     stored = None if creating else Category.objects.select_for_update().get(pk=category.pk)
+    if parent_id is KEEP_PARENT:
+        parent_id = stored.parent_id if stored else None
     before = {} if creating else {n: getattr(stored, n) for n in CATEGORY_FIELDS} | {"parent": stored.parent_id}
     for name, value in data.items():
         if name in CATEGORY_FIELDS:

@@ -192,7 +192,7 @@ def _product_context(product):
         "breadcrumbs": tree.ancestors(node) if node else [],
         "seller": product.seller,
         "seller_summary": selectors.seller_summary(product.seller_id),
-        "in_stock": (product.stock_quantity or 0) > 0 or bool(product.allow_backorder),
+        "in_stock": product.in_stock,
     }
 
 

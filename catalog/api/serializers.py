@@ -106,7 +106,7 @@ class ProductDetailSerializer(serializers.ModelSerializer):
         return str(product.sale_price if product.sale_price is not None else product.base_price)
 
     def get_in_stock(self, product) -> bool:
-        return (product.stock_quantity or 0) > 0 or bool(product.allow_backorder)
+        return product.in_stock
 
     def get_category(self, product) -> dict:
         return {"id": product.category_id, "name": product.category.name, "slug": product.category.slug}

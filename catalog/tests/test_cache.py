@@ -237,3 +237,22 @@ def test_concurrent_flushes_count_every_view_exactly_once():
         written = sum(pool.map(flush, range(8)))
     assert written == 100
     assert list(Product.objects.values_list("view_count", flat=True).distinct()) == [5]
+
+
+def test_suspending_a_seller_rebuilds_every_cached_list(client, django_capture_on_commit_callbacks):
+    from accounts.services import user_staff_update
+    from accounts.tests.factories import StaffFactory
+    from catalog.tests.factories import CategoryFactory, ProductFactory
+
+    category = CategoryFactory(slug="suspend-me")
+    product = ProductFactory(category=category, name="Soon hidden")
+    url = "/catalog/suspend-me/"
+    assert "Soon hidden" in client.get(url).content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        user_staff_update(user=product.seller, changed_by=StaffFactory(), status="suspended")
+
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Soon hidden" not in response.content.decode()

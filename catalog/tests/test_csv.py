@@ -341,3 +341,22 @@ def test_import_goes_through_the_same_rules_as_the_seller_center():
     result = csv_products.products_csv_import(seller=seller, uploaded=_file(text))
     assert _errors(result) == [(2, "category"), (3, "sku")]
     assert _state() == before
+
+
+def test_export_guards_text_that_a_spreadsheet_would_run_as_a_formula_and_import_reads_it_back():
+    from catalog.csv_products import products_csv_import, products_csv_rows
+
+    seller = SellerFactory()
+    product = ProductFactory(seller=seller, name='=HYPERLINK("https://evil.example","x")', brand="@brand")
+    rows = list(products_csv_rows(seller=seller))
+    header, row = rows[0], rows[1]
+    assert row[header.index("name")] == """'=HYPERLINK("https://evil.example","x")"""
+    assert row[header.index("brand")] == "'@brand"
+    assert not row[header.index("base_price")].startswith("'")  # numbers are left alone
+
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    result = products_csv_import(seller=seller, uploaded=SimpleUploadedFile("p.csv", buffer.getvalue().encode()))
+    assert result.ok, result.errors
+    product.refresh_from_db()
+    assert product.name == '=HYPERLINK("https://evil.example","x")' and product.brand == "@brand"
