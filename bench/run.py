@@ -94,6 +94,13 @@ def parse_args(argv=None):
         "new thread, so a persistent connection is never reused and >0 piles connections up until "
         "PostgreSQL refuses clients (see bench/README.md)",
     )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=8,
+        help="DATABASE_POOL_MAX_SIZE of each server process (a psycopg connection pool; 0: a new "
+        "connection per request)",
+    )
     parser.add_argument("--cache-prefix", default="bench", help="Redis key prefix of the run (cleared before/after)")
     parser.add_argument("--port", type=int, default=0, help="loopback port (0: a free one)")
     parser.add_argument("--results", default=str(BENCH / "RESULTS.md"), help="markdown report to write")
@@ -131,6 +138,7 @@ def server_env(args):
         ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=args.database_url,
         DATABASE_CONN_MAX_AGE=str(args.conn_max_age),
+        DATABASE_POOL_MAX_SIZE=str(args.pool),
         CACHE_KEY_PREFIX=args.cache_prefix,
         CHANNELS_PREFIX=f"{args.cache_prefix}:asgi",
         # Manifest static files of this run, apart from the development ones.
@@ -504,7 +512,7 @@ def write_report(
         f"- Machine: {info.get('nproc')} CPUs ({info.get('cpu', '?')}), {info.get('ram_gib', '?')} GiB RAM, "
         f"Linux {info['kernel']}, Python {info['python']}, PostgreSQL {pg_version}, {info['wrk']}",
         f"- Catalog: {products:,} products ({listed:,} listed: active, not deleted, active seller)",
-        f"- Server: uvicorn, {args.workers} workers, DEBUG=false, CONN_MAX_AGE={args.conn_max_age}, "
+        f"- Server: uvicorn, {args.workers} workers, DEBUG=false, connection pool {args.pool} per worker, "
         f"Redis page cache (prefix `{args.cache_prefix}`); wrk on the same machine, {args.threads} threads, "
         f"{args.connections} connections, {args.duration} s per run after {args.warmup} s warm-up",
         f"- Load average (1/5/15 min) before: {load[0]}; after: {load[1]}",

@@ -16,6 +16,7 @@
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -59,11 +60,12 @@ def generations_bump(scopes):
 
 # --- category tree ----------------------------------------------------------------------------
 def tree_get(build):
-    tree = cache.get(TREE_KEY)
-    if tree is None:
-        tree = build()
-        cache.set(TREE_KEY, tree, timeout=24 * 3600)
-    return tree
+    """``(version, rows)`` of the category tree; ``build()`` makes the rows after a change."""
+    stored = cache.get(TREE_KEY)
+    if stored is None:
+        stored = (uuid.uuid4().hex, build())
+        cache.set(TREE_KEY, stored, timeout=24 * 3600)
+    return stored
 
 
 def tree_invalidate():
@@ -134,16 +136,24 @@ def page_cacheable(request):
     return not (storage is not None and len(storage))
 
 
-def page_key(request, scopes):
+def page_key(request):
     query = request.META.get("QUERY_STRING", "")
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
-    gens = generations(["catalog", *scopes])
-    return f"catalog:page:{get_language()}:{digest}:{'.'.join(map(str, gens))}"
+    return f"catalog:page:{get_language()}:{digest}"
 
 
-def page_get(request, key):
-    html = cache.get(key)
-    return None if html is None else page_fill(request, html)
+def page_lookup(request, scopes):
+    """``(key, generations, html or None)`` in one Redis round trip. A page is stored with the
+    generations of what it shows, read before it was rendered; it is served only while they are
+    all still current (a change in between makes the stored copy stale at once)."""
+    key = page_key(request)
+    gen_keys = [f"catalog:gen:{scope}" for scope in ("catalog", *scopes)]
+    found = cache.get_many([*gen_keys, key])
+    gens = tuple(int(found.get(gen_key, 0)) for gen_key in gen_keys)
+    stored = found.get(key)
+    if stored is not None and stored[0] == gens:
+        return key, gens, page_fill(request, stored[1])
+    return key, gens, None
 
 
 def page_fill(request, html):
@@ -151,8 +161,8 @@ def page_fill(request, html):
     return html.replace(CSRF_PLACEHOLDER, get_token(request))
 
 
-def page_set(key, html):
-    cache.set(key, html, timeout=settings.PAGE_CACHE_TTL)
+def page_store(key, gens, html, ttl=None):
+    cache.set(key, (gens, html), timeout=settings.PAGE_CACHE_TTL if ttl is None else ttl)
 
 
 # --- view counts ------------------------------------------------------------------------------

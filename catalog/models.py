@@ -150,6 +150,18 @@ class Product(models.Model):
             Index(fields=["is_featured"], name="idx_products_featured"),
             Index(fields=["-rating_average"], name="idx_products_rating"),
             Index(fields=["-created_at"], name="idx_products_created"),
+            # Beyond the spec: lists in their default order (popular first) read the first page
+            # from these instead of sorting every listed product. Partial: listed products only.
+            Index(
+                fields=["-view_count", "-rating_count", "-id"],
+                name="idx_products_listed_popular",
+                condition=models.Q(status="active", deleted_at__isnull=True),
+            ),
+            Index(
+                fields=["category", "-view_count", "-rating_count", "-id"],
+                name="idx_products_listed_category",
+                condition=models.Q(status="active", deleted_at__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="idx_products_slug"),

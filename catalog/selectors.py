@@ -2,6 +2,7 @@
 own products (seller center). Lists return ids from PostgreSQL and cards from Redis
 (``catalog.cache``), so a page runs the same few queries whatever its size."""
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -126,9 +127,23 @@ def _tree_rows():
     )
 
 
+_TREE_MEMO = {"version": None, "tree": None}
+
+
 def category_tree():
-    """The tree from Redis (one query to rebuild it after a category change)."""
-    return CategoryTree([{**row, "sort_order": row["sort_order"] or 0} for row in catalog_cache.tree_get(_tree_rows)])
+    """The tree from Redis (one query to rebuild it after a category change). Each process keeps
+    the last tree it built and reuses it while Redis holds the same version."""
+    version, rows = catalog_cache.tree_get(_tree_rows)
+    if _TREE_MEMO["version"] != version:
+        _TREE_MEMO["tree"] = CategoryTree([{**row, "sort_order": row["sort_order"] or 0} for row in rows])
+        _TREE_MEMO["version"] = version
+    return _TREE_MEMO["tree"]
+
+
+def category_tree_recent():
+    """The tree this process built last, without asking Redis (maybe a little old): enough to
+    turn a slug into an id before the page cache, which checks freshness itself."""
+    return _TREE_MEMO["tree"] or category_tree()
 
 
 def category_for_slug_or_404(slug, tree=None):
@@ -152,7 +167,7 @@ def top_categories(*, limit=12):
 
 
 # --- product cards ------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class ProductCard:
     """What a product grid shows; cached in Redis per product."""
 
@@ -377,10 +392,31 @@ class ListingPage:
         return pages
 
 
+def listing_count(filters, queryset):
+    """How many products a list has. Counting a big category (or the whole catalog) reads every
+    row, so the total is shared for ``LISTING_COUNT_TTL`` seconds per set of filters and the
+    generation of the category or seller it lists."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    if not settings.LISTING_COUNT_TTL:
+        return queryset.count()
+    scope = f"seller:{filters.seller_id}" if filters.seller_id else "catalog"
+    if filters.category_ids and not filters.seller_id:
+        scope = f"category:{filters.category_ids[0]}"
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:24]
+    key = f"catalog:count:{digest}:{catalog_cache.generations([scope])[0]}"
+    total = cache.get(key)
+    if total is None:
+        total = queryset.count()
+        cache.set(key, total, timeout=settings.LISTING_COUNT_TTL)
+    return total
+
+
 def listing_page(filters, *, sort="popular", page=1, per_page=PAGE_SIZE):
     """One page of a product list: ids and total from PostgreSQL (two queries), cards from Redis."""
     queryset = listing_queryset(filters, sort)
-    total = queryset.count()
+    total = listing_count(filters, queryset)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     ids = list(queryset.values_list("id", flat=True)[(page - 1) * per_page : page * per_page])

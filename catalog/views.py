@@ -5,6 +5,7 @@ signed in come from Redis when nothing they show has changed (``catalog.cache``)
 for a list get just the results part.
 """
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,13 +20,13 @@ from .forms import ListingFilterForm
 SEARCH_SORTS = ("relevance", "popular", "newest", "price_asc", "price_desc", "rating")
 
 
-def cached_page(request, scopes, render):
+def cached_page(request, scopes, render, ttl=None):
     """``render(extra_context)`` -> TemplateResponse; served from the anonymous page cache when
-    allowed. The cached HTML holds a placeholder instead of the visitor's CSRF token."""
+    allowed (one Redis round trip for a hit). The cached HTML holds a placeholder instead of the
+    visitor's CSRF token."""
     if not catalog_cache.page_cacheable(request):
         return render({})
-    key = catalog_cache.page_key(request, scopes)
-    html = catalog_cache.page_get(request, key)
+    key, gens, html = catalog_cache.page_lookup(request, scopes)
     if html is not None:
         response = HttpResponse(html)
         response["X-Page-Cache"] = "hit"
@@ -34,7 +35,7 @@ def cached_page(request, scopes, render):
     response.render()
     if response.status_code == 200:
         html = response.content.decode()
-        catalog_cache.page_set(key, html)
+        catalog_cache.page_store(key, gens, html, ttl)
         response.content = catalog_cache.page_fill(request, html)
     response["X-Page-Cache"] = "miss"
     return response
@@ -82,10 +83,15 @@ class CategoryDetailView(View):
     """``/catalog/<slug>/``: the products of a category and everything below it."""
 
     def get(self, request, slug):
-        tree = selectors.category_tree()
-        node = selectors.category_for_slug_or_404(slug, tree)
+        # The page cache checks the tree's freshness (its "catalog" generation), so the slug is
+        # looked up in this process's last tree: a cached page costs one Redis round trip.
+        recent = selectors.category_tree_recent().by_slug.get(slug)
+        if recent is None:
+            recent = selectors.category_for_slug_or_404(slug, selectors.category_tree())
 
         def render(extra):
+            tree = selectors.category_tree()
+            node = selectors.category_for_slug_or_404(slug, tree)
             ids = tree.descendant_ids(node)
             facets = selectors.listing_facets(node.id, ids)
             form = ListingFilterForm(request.GET, brands=[b["brand"] for b in facets["brands"]])
@@ -102,36 +108,42 @@ class CategoryDetailView(View):
             template = "catalog/partials/listing_results.html" if request.htmx else "catalog/category_detail.html"
             return TemplateResponse(request, template, context)
 
-        return cached_page(request, [f"category:{node.id}"], render)
+        return cached_page(request, [f"category:{recent.id}"], render)
 
 
 class SearchView(View):
     """``/search/?q=``: ranked full-text search with typo tolerance; filters as on category pages."""
 
     def get(self, request):
-        raw = request.GET.get("q", "")
-        parsed = catalog_search.parse(raw)
-        form = ListingFilterForm(request.GET, sorts=SEARCH_SORTS, default_sort="relevance")
-        tree = selectors.category_tree()
-        category = None
-        category_ids = []
-        if request.GET.get("category"):
-            category = tree.by_slug.get(request.GET["category"])
-            if category:
-                category_ids = tree.descendant_ids(category)
-        listing = selectors.search_page(
-            parsed, form.filters(category_ids=category_ids), sort=form.chosen_sort, page=form.page_number
-        )
-        matching = [tree.get(pk) for pk in catalog_search.matching_categories(parsed)]
-        context = {
-            "q": raw,
-            "parsed": parsed,
-            "category": category,
-            "matching_categories": [node for node in matching if node],
-            **_listing_context(request, form, listing, reverse("catalog:search")),
-        }
-        template = "catalog/partials/listing_results.html" if request.htmx else "catalog/search.html"
-        return TemplateResponse(request, template, context)
+        def render(extra):
+            raw = request.GET.get("q", "")
+            parsed = catalog_search.parse(raw)
+            form = ListingFilterForm(request.GET, sorts=SEARCH_SORTS, default_sort="relevance")
+            tree = selectors.category_tree()
+            category = None
+            category_ids = []
+            if request.GET.get("category"):
+                category = tree.by_slug.get(request.GET["category"])
+                if category:
+                    category_ids = tree.descendant_ids(category)
+            listing = selectors.search_page(
+                parsed, form.filters(category_ids=category_ids), sort=form.chosen_sort, page=form.page_number
+            )
+            matching = [tree.get(pk) for pk in catalog_search.matching_categories(parsed)]
+            context = {
+                "q": raw,
+                "parsed": parsed,
+                "category": category,
+                "matching_categories": [node for node in matching if node],
+                **_listing_context(request, form, listing, reverse("catalog:search")),
+                **extra,
+            }
+            template = "catalog/partials/listing_results.html" if request.htmx else "catalog/search.html"
+            return TemplateResponse(request, template, context)
+
+        # Results for visitors are shared for a minute (no product change invalidates them:
+        # signed-in people, sellers among them, always get fresh results).
+        return cached_page(request, ["search"], render, ttl=settings.SEARCH_PAGE_CACHE_TTL)
 
 
 class SearchSuggestView(View):
@@ -149,15 +161,30 @@ class SearchSuggestView(View):
         )
 
 
+# slug -> (product id, seller id) of pages this process has served: a cached product page then
+# needs no query. A product's seller never changes; a changed slug or a product taken off sale
+# bumps the product's generation, so the stale entry only ever leads to a cache miss.
+_PRODUCT_IDS = {}
+_PRODUCT_IDS_MAX = 100_000
+
+
 class ProductDetailView(View):
     def get(self, request, slug):
-        product = _product_or_404(slug)
-        services.product_view_record(product.pk)
+        loaded = {}
+        ids = _PRODUCT_IDS.get(slug)
+        if ids is None:
+            loaded["product"] = product = _product_or_404(slug)
+            ids = (product.pk, product.seller_id)
+            if len(_PRODUCT_IDS) >= _PRODUCT_IDS_MAX:
+                _PRODUCT_IDS.clear()
+            _PRODUCT_IDS[slug] = ids
+        services.product_view_record(ids[0])
 
         def render(extra):
+            product = loaded.get("product") or _product_or_404(slug)
             return TemplateResponse(request, "catalog/product_detail.html", _product_context(product) | extra)
 
-        return cached_page(request, [f"product:{product.pk}", f"seller:{product.seller_id}"], render)
+        return cached_page(request, [f"product:{ids[0]}", f"seller:{ids[1]}"], render)
 
 
 def _product_or_404(slug):
@@ -200,9 +227,8 @@ class SellerStorefrontView(View):
     """``/sellers/<id>/``: a seller's shop with their products, filters as on category pages."""
 
     def get(self, request, seller_id):
-        seller = selectors.seller_for_storefront_or_404(seller_id)
-
         def render(extra):
+            seller = selectors.seller_for_storefront_or_404(seller_id)
             form = ListingFilterForm(request.GET)
             listing = selectors.listing_page(
                 form.filters(seller_id=seller.pk), sort=form.chosen_sort, page=form.page_number
@@ -216,4 +242,5 @@ class SellerStorefrontView(View):
             template = "catalog/partials/listing_results.html" if request.htmx else "catalog/seller_storefront.html"
             return TemplateResponse(request, template, context)
 
-        return cached_page(request, [f"seller:{seller.pk}"], render)
+        # A seller who is suspended or closed bumps their generation (and "catalog"): no stale shop.
+        return cached_page(request, [f"seller:{seller_id}"], render)

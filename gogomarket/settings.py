@@ -102,6 +102,16 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default="postgis:///gogomarke
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A connection pool per process (psycopg_pool). Under an ASGI server each request runs in its own
+# thread, so persistent connections (CONN_MAX_AGE) are not reused but pile up; a pool is the way
+# to keep connections open. 0 (the default) opens a connection per request.
+if env.int("DATABASE_POOL_MAX_SIZE", default=0) > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE"),
+        "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
+    }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # The test database is cloned from a template that already has the postgis and pg_trgm
 # extensions, so the application role needs CREATEDB but not SUPERUSER.
@@ -198,6 +208,11 @@ AVATAR_MAX_BYTES = 5 * 1024 * 1024
 # Whole pages for visitors who are not signed in stay in Redis at most this long (seconds);
 # any change to what a page shows replaces it at once (catalog/cache.py).
 PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=300)
+# Search results for visitors who are not signed in are shared this long (no change invalidates them).
+SEARCH_PAGE_CACHE_TTL = env.int("SEARCH_PAGE_CACHE_TTL", default=60)
+# Product counts of lists (a count reads every matching row) are shared this long; a product change
+# in the category listed shows at once, elsewhere within this time.
+LISTING_COUNT_TTL = env.int("LISTING_COUNT_TTL", default=30)
 PRODUCT_IMAGE_MAX_BYTES = env.int("PRODUCT_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 PRODUCT_IMAGES_MAX = env.int("PRODUCT_IMAGES_MAX", default=12)
 PRODUCT_VARIANTS_MAX = env.int("PRODUCT_VARIANTS_MAX", default=100)
