@@ -28,7 +28,7 @@ from redis.exceptions import LockError
 from gogomarket.core.ratelimit import redis_client
 
 CARD_TTL = 6 * 3600
-TREE_KEY = "catalog:tree"
+TREE_KEY = "catalog:tree:v2"  # (version, rows)
 CSRF_PLACEHOLDER = "__gogomarket_csrf_token__"
 
 
@@ -139,20 +139,27 @@ def page_cacheable(request):
 def page_key(request):
     query = request.META.get("QUERY_STRING", "")
     digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
-    return f"catalog:page:{get_language()}:{digest}"
+    return f"catalog:page:v2:{get_language()}:{digest}"
 
 
 def page_lookup(request, scopes):
     """``(key, generations, html or None)`` in one Redis round trip. A page is stored with the
     generations of what it shows, read before it was rendered; it is served only while they are
-    all still current (a change in between makes the stored copy stale at once)."""
+    all still current (a change in between makes the stored copy stale at once).
+
+    Pages are read and written with the raw Redis client (one MGET, no pickling): this is the
+    hot path of every cached page."""
     key = page_key(request)
-    gen_keys = [f"catalog:gen:{scope}" for scope in ("catalog", *scopes)]
-    found = cache.get_many([*gen_keys, key])
-    gens = tuple(int(found.get(gen_key, 0)) for gen_key in gen_keys)
-    stored = found.get(key)
-    if stored is not None and stored[0] == gens:
-        return key, gens, page_fill(request, stored[1])
+    gen_keys = [_redis_key(f"catalog:gen:{scope}") for scope in ("catalog", *scopes)]
+    *raw_gens, stored = redis_client().mget([*gen_keys, _redis_key(key)])
+    gens = ".".join(raw.decode() if raw else "0" for raw in raw_gens)
+    if stored is not None:
+        stored_gens, _newline, html = stored.partition(b"\n")
+        if stored_gens == gens.encode():
+            try:
+                return key, gens, page_fill(request, html.decode())
+            except UnicodeDecodeError:  # not a page of ours: rebuild it
+                pass
     return key, gens, None
 
 
@@ -162,7 +169,9 @@ def page_fill(request, html):
 
 
 def page_store(key, gens, html, ttl=None):
-    cache.set(key, (gens, html), timeout=settings.PAGE_CACHE_TTL if ttl is None else ttl)
+    ttl = settings.PAGE_CACHE_TTL if ttl is None else ttl
+    if ttl > 0:
+        redis_client().set(_redis_key(key), f"{gens}\n{html}".encode(), ex=ttl)
 
 
 # --- view counts ------------------------------------------------------------------------------
