@@ -73,7 +73,10 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="seconds of unrecorded wrk load before each run")
     parser.add_argument("--timeout", type=int, default=30, help="wrk request timeout, seconds")
     parser.add_argument(
-        "--modes", default="cached,uncached", help="comma-separated: cached (page cache warm), uncached (miss)"
+        "--modes",
+        default="cached,uncached,single",
+        help="comma-separated: cached (page cache warm), uncached (miss), single (one client, page cache "
+        "missed: the latency of one search with nobody queueing; healthz and search only)",
     )
     parser.add_argument(
         "--endpoints",
@@ -107,8 +110,8 @@ def parse_args(argv=None):
     parser.add_argument("--no-report", action="store_true", help="print the table only, do not write RESULTS.md")
     args = parser.parse_args(argv)
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
-    if not args.modes or set(args.modes) - {"cached", "uncached"}:
-        parser.error("--modes takes cached and/or uncached")
+    if not args.modes or set(args.modes) - {"cached", "uncached", "single"}:
+        parser.error("--modes takes cached, uncached and/or single")
     if "bench" not in args.cache_prefix:
         parser.error("--cache-prefix must contain 'bench' (its keys are deleted)")
     if min(args.workers, args.connections, args.threads, args.duration) < 1 or args.threads > args.connections:
@@ -343,13 +346,13 @@ def preflight(server, targets):
 
 
 # --- wrk --------------------------------------------------------------------------------------
-def wrk(args, url, seconds, bust, token):
+def wrk(args, url, seconds, bust, token, single=False):
     cmd = [
         "wrk",
         "-t",
-        str(args.threads),
+        "1" if single else str(args.threads),
         "-c",
-        str(args.connections),
+        "1" if single else str(args.connections),
         "-d",
         f"{seconds}s",
         "--timeout",
@@ -378,17 +381,20 @@ def measure(args, server, targets, checks):
     rows = []
     run_token = secrets.token_hex(4)
     for mode in args.modes:
-        bust = mode == "uncached"
+        bust = mode in ("uncached", "single")
+        single = mode == "single"
         baseline = None
         for name, path, _about in targets:
+            if single and not (name == "healthz" or name.startswith("search")):
+                continue
             if checks[name]["status"] != 200:
                 rows.append({"endpoint": name, "mode": mode, "failed": checks[name]["status"]})
                 continue
             url = server.base + path
             token = f"{run_token}{mode[0]}{name}"
             if args.warmup:
-                wrk(args, url, args.warmup, bust, token + "w")
-            data = wrk(args, url, args.duration, bust, token)
+                wrk(args, url, args.warmup, bust, token + "w", single)
+            data = wrk(args, url, args.duration, bust, token, single)
             if name == "healthz":
                 baseline = data["rps"]
             data.update(endpoint=name, mode=mode, ratio=(data["rps"] / baseline) if baseline else None)
@@ -460,7 +466,7 @@ def evaluate_targets(rows, products):
                 )
             )
     for name, limit in (("search-selective", 50), ("search-broad", 250)):
-        for mode in ("cached", "uncached"):
+        for mode in ("cached", "uncached", "single"):
             row = by.get((name, mode))
             if row:
                 checks.append(

@@ -29,6 +29,7 @@ from gogomarket.core.ratelimit import redis_client
 
 CARD_TTL = 6 * 3600
 TREE_KEY = "catalog:tree:v2"  # (version, rows)
+TREE_VERSION_KEY = "catalog:tree:version"
 CSRF_PLACEHOLDER = "__gogomarket_csrf_token__"
 
 
@@ -59,17 +60,22 @@ def generations_bump(scopes):
 
 
 # --- category tree ----------------------------------------------------------------------------
-def tree_get(build):
-    """``(version, rows)`` of the category tree; ``build()`` makes the rows after a change."""
-    stored = cache.get(TREE_KEY)
-    if stored is None:
+def tree_get(build, known_version=None):
+    """``(version, rows)`` of the category tree; ``build()`` makes the rows after a change. When
+    the caller already holds ``known_version`` and it is current, rows is None (only the small
+    version key is read: the 500-row tree is not unpickled on every request)."""
+    version = cache.get(TREE_VERSION_KEY)
+    if version is not None and version == known_version:
+        return version, None
+    stored = cache.get(TREE_KEY) if version is not None else None
+    if stored is None or stored[0] != version:
         stored = (uuid.uuid4().hex, build())
-        cache.set(TREE_KEY, stored, timeout=24 * 3600)
+        cache.set_many({TREE_KEY: stored, TREE_VERSION_KEY: stored[0]}, timeout=24 * 3600)
     return stored
 
 
 def tree_invalidate():
-    cache.delete(TREE_KEY)
+    cache.delete_many([TREE_KEY, TREE_VERSION_KEY])
     generations_bump(["catalog"])
 
 

@@ -24,6 +24,7 @@ from .migrations._search_sql import APOSTROPHES
 MAX_WORDS = 8
 MAX_QUERY_LENGTH = 200
 MIN_CORRECTION_LENGTH = 3
+COUNT_CAP = 10_000
 WORD_RE = re.compile(r"[^\W_]+")
 _FOLD = str.maketrans({"ё": "е", **{mark: None for mark in APOSTROPHES}})
 
@@ -101,7 +102,10 @@ def _vocabulary_lookup(words):
 
 SORTS = {
     # name: ORDER BY over product_search s / products p
-    "relevance": "(s.name_normalized = %(text)s) DESC, ts_rank(s.document, q.query) DESC, s.product_id DESC",
+    "relevance": (
+        "(s.name_normalized = %(text)s) DESC, (s.document @@ q.query) DESC, ts_rank(s.document, q.query) DESC, "
+        "s.product_id DESC"
+    ),
     "popular": "p.view_count DESC NULLS LAST, p.rating_count DESC NULLS LAST, p.id DESC",
     "newest": "p.published_at DESC NULLS LAST, p.id DESC",
     "price_asc": "coalesce(p.sale_price, p.base_price) ASC, p.id ASC",
@@ -110,14 +114,16 @@ SORTS = {
 }
 
 
-def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24):
-    """(ids of one page, total matches) for a parsed query and listing filters.
+def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24, count=True):
+    """(ids of one page, total matches, whether the total is a lower bound) for a parsed query.
 
-    One statement: the matches are counted with a window function in the same scan that ranks
-    them. The ``products`` table is joined only when a filter or the order needs its columns,
-    so a plain ranked search reads nothing but ``product_search``."""
+    A product matches on its ranked document (name, brand, category, short description) or on
+    its description; description-only matches come after the ranked ones. The ``products``
+    table is joined only when a filter or the order needs its columns. The total is counted up
+    to ``COUNT_CAP`` ("10 000+"): counting every match of a broad term would read every one of
+    them a second time."""
     if parsed.empty:
-        return [], 0
+        return [], 0, False
     sort = sort if sort in SORTS else "relevance"
     params = {
         "tsquery": parsed.tsquery,
@@ -125,9 +131,10 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24)
         "active": UserStatus.ACTIVE,
         "limit": limit,
         "offset": offset,
+        "cap": COUNT_CAP + 1,
     }
     where = [
-        "s.document @@ q.query",
+        "(s.document @@ q.query OR s.description_document @@ q.query)",
         "s.seller_id IN (SELECT u.id FROM users u WHERE u.status = %(active)s AND u.deleted_at IS NULL)",
     ]
     if filters.category_ids:
@@ -138,24 +145,20 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24)
     if product_where or sort != "relevance":
         join = "JOIN products p ON p.id = s.product_id"
         where += product_where
-    sql = f"""
-        SELECT s.product_id, count(*) OVER () AS total
-        FROM product_search s {join}, to_tsquery('gogomarket', %(tsquery)s) AS q(query)
-        WHERE {" AND ".join(where)}
-        ORDER BY {SORTS[sort]}
-        LIMIT %(limit)s OFFSET %(offset)s
-    """
+    source = f"FROM product_search s {join}, to_tsquery('gogomarket', %(tsquery)s) AS q(query)"
+    condition = " AND ".join(where)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-        if not rows and offset:  # past the last page: the total still tells how many there are
-            cursor.execute(
-                f"SELECT count(*) FROM product_search s {join}, to_tsquery('gogomarket', %(tsquery)s) AS q(query) "
-                f"WHERE {' AND '.join(where)}",
-                params,
-            )
-            return [], cursor.fetchone()[0]
-    return [row[0] for row in rows], (rows[0][1] if rows else 0)
+        cursor.execute(
+            f"SELECT s.product_id {source} WHERE {condition} ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        if not count:
+            return ids, len(ids), False
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT %(cap)s) AS m", params)
+        total = cursor.fetchone()[0]
+    capped = total > COUNT_CAP
+    return ids, min(total, COUNT_CAP), capped
 
 
 def suggestions(raw, *, limit=8):
@@ -163,7 +166,7 @@ def suggestions(raw, *, limit=8):
     from .selectors import ListingFilters
 
     parsed = parse(raw)
-    ids, _total = search_product_ids(parsed, filters=ListingFilters(), limit=limit)
+    ids, _total, _capped = search_product_ids(parsed, filters=ListingFilters(), limit=limit, count=False)
     return parsed, ids
 
 

@@ -133,8 +133,8 @@ _TREE_MEMO = {"version": None, "tree": None}
 def category_tree():
     """The tree from Redis (one query to rebuild it after a category change). Each process keeps
     the last tree it built and reuses it while Redis holds the same version."""
-    version, rows = catalog_cache.tree_get(_tree_rows)
-    if _TREE_MEMO["version"] != version:
+    version, rows = catalog_cache.tree_get(_tree_rows, known_version=_TREE_MEMO["version"])
+    if rows is not None:
         _TREE_MEMO["tree"] = CategoryTree([{**row, "sort_order": row["sort_order"] or 0} for row in rows])
         _TREE_MEMO["version"] = version
     return _TREE_MEMO["tree"]
@@ -367,6 +367,7 @@ class ListingPage:
     total: int
     page: int
     per_page: int
+    total_capped: bool = False  # there are more than ``total`` (a search counts up to a cap)
 
     @property
     def pages(self):
@@ -427,8 +428,9 @@ def search_page(parsed, filters, *, sort="relevance", page=1, per_page=PAGE_SIZE
     from .search import search_product_ids
 
     page = max(1, page)
-    ids, total = search_product_ids(parsed, filters=filters, sort=sort, offset=(page - 1) * per_page, limit=per_page)
-    return ListingPage(cards=product_cards(ids), total=total, page=page, per_page=per_page)
+    offset = (page - 1) * per_page
+    ids, total, capped = search_product_ids(parsed, filters=filters, sort=sort, offset=offset, limit=per_page)
+    return ListingPage(cards=product_cards(ids), total=total, page=page, per_page=per_page, total_capped=capped)
 
 
 FACET_BRANDS = 30

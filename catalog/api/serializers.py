@@ -47,6 +47,7 @@ class ProductCardSerializer(serializers.Serializer):
 
 class ProductPageSerializer(serializers.Serializer):
     count = serializers.IntegerField()
+    count_capped = serializers.BooleanField(help_text="There are more than `count` (a search counts up to 10 000).")
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)

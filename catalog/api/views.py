@@ -125,6 +125,7 @@ class ProductListAPIView(APIView):
             ProductPageSerializer(
                 {
                     "count": listing.total,
+                    "count_capped": listing.total_capped,
                     "page": listing.page,
                     "pages": listing.pages,
                     "next": link(listing.page + 1) if listing.has_next else None,

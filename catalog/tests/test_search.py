@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _ids(query, filters=None, sort="relevance", **kwargs):
-    ids, _total = search.search_product_ids(
+    ids, _total, _capped = search.search_product_ids(
         search.parse(query), filters=filters or ListingFilters(), sort=sort, **kwargs
     )
     return ids
@@ -307,7 +307,7 @@ def test_pagination_gives_every_match_once_and_the_total_on_every_page():
     assert len(seen) == 25 and set(seen) == {p.pk for p in products}
     beyond = selectors.search_page(parsed, ListingFilters(), page=9, per_page=10)
     assert beyond.cards == [] and beyond.total == 25
-    ids, total = search.search_product_ids(parsed, filters=ListingFilters(), offset=20, limit=10)
+    ids, total, _capped = search.search_product_ids(parsed, filters=ListingFilters(), offset=20, limit=10)
     assert (len(ids), total) == (5, 25)
 
 
@@ -337,7 +337,7 @@ def test_pagination_gives_every_match_once_and_the_total_on_every_page():
 def test_empty_or_garbage_queries_never_fail(query):
     _product("Samsung Galaxy A15")
     parsed = search.parse(query)
-    ids, total = search.search_product_ids(parsed, filters=ListingFilters(brands=["Artel"]), sort="price_asc")
+    ids, total, _capped = search.search_product_ids(parsed, filters=ListingFilters(brands=["Artel"]), sort="price_asc")
     assert isinstance(ids, list) and total == len(ids)
     selectors.search_page(parsed, ListingFilters())
     search.suggestions(query)
