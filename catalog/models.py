@@ -283,23 +283,40 @@ class ProductSearch(models.Model):
     category_id = models.BigIntegerField(verbose_name=_("category"))
     name_normalized = models.TextField(verbose_name=_("normalised name"))
     # What ranks: name and brand (A), category path (B), short description (C). Kept small so
-    # that ranking a broad term reads few pages.
+    # that ranking a broad term reads few pages; the description is in ProductSearchText.
     document = SearchVectorField(verbose_name=_("search document"))
-    # The description: searched, not ranked; stored out of line (TOAST, toast_tuple_target), so
-    # it costs nothing to the rows that match on the ranked document.
-    description_document = SearchVectorField(null=True, verbose_name=_("description search document"))
 
     class Meta:
         verbose_name = _("product search document")
         verbose_name_plural = _("product search documents")
         db_table = "product_search"
-        indexes = [
-            GinIndex(fields=["document"], name="idx_products_search"),
-            GinIndex(fields=["description_document"], name="idx_products_search_description"),
-        ]
+        indexes = [GinIndex(fields=["document"], name="idx_products_search")]
 
     def __str__(self):
         return self.name_normalized
+
+
+class ProductSearchText(models.Model):
+    """The description of each product a buyer can see, searched but not ranked: matches here
+    come after every match on the ranked document (same triggers as ProductSearch)."""
+
+    product = models.OneToOneField(
+        "Product",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_text",
+        verbose_name=_("product"),
+    )
+    document = SearchVectorField(verbose_name=_("description search document"))
+
+    class Meta:
+        verbose_name = _("product description search document")
+        verbose_name_plural = _("product description search documents")
+        db_table = "product_search_text"
+        indexes = [GinIndex(fields=["document"], name="idx_products_search_description")]
+
+    def __str__(self):
+        return f"description of {self.product_id}"
 
 
 class SearchTerm(models.Model):

@@ -100,31 +100,29 @@ def _vocabulary_lookup(words):
     )
 
 
-SORTS = {
-    # name: ORDER BY over product_search s / products p
-    "relevance": (
-        "(s.name_normalized = %(text)s) DESC, (s.document @@ q.query) DESC, ts_rank(s.document, q.query) DESC, "
-        "s.product_id DESC"
-    ),
-    "popular": "p.view_count DESC NULLS LAST, p.rating_count DESC NULLS LAST, p.id DESC",
-    "newest": "p.published_at DESC NULLS LAST, p.id DESC",
-    "price_asc": "coalesce(p.sale_price, p.base_price) ASC, p.id ASC",
-    "price_desc": "coalesce(p.sale_price, p.base_price) DESC, p.id DESC",
-    "rating": "p.rating_average DESC NULLS LAST, p.rating_count DESC NULLS LAST, p.id DESC",
+# How each order sorts: (expression over products p, direction), then the product id.
+SORT_KEYS = {
+    "relevance": [],
+    "popular": [("p.view_count", "DESC NULLS LAST"), ("p.rating_count", "DESC NULLS LAST")],
+    "newest": [("p.published_at", "DESC NULLS LAST")],
+    "price_asc": [("coalesce(p.sale_price, p.base_price)", "ASC")],
+    "price_desc": [("coalesce(p.sale_price, p.base_price)", "DESC")],
+    "rating": [("p.rating_average", "DESC NULLS LAST"), ("p.rating_count", "DESC NULLS LAST")],
 }
+SORTS = tuple(SORT_KEYS)
 
 
 def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24, count=True):
     """(ids of one page, total matches, whether the total is a lower bound) for a parsed query.
 
-    A product matches on its ranked document (name, brand, category, short description) or on
-    its description; description-only matches come after the ranked ones. The ``products``
-    table is joined only when a filter or the order needs its columns. The total is counted up
-    to ``COUNT_CAP`` ("10 000+"): counting every match of a broad term would read every one of
-    them a second time."""
+    Two branches, one statement: products whose ranked document (name, brand, category, short
+    description) matches, ranked; then products whose description only matches (their own
+    table, so ranking never reads descriptions). ``products`` is joined only when a filter or
+    the order needs its columns. The total is counted up to ``COUNT_CAP`` ("more than 10 000"):
+    counting every match of a broad term would read every one of them a second time."""
     if parsed.empty:
         return [], 0, False
-    sort = sort if sort in SORTS else "relevance"
+    sort = sort if sort in SORT_KEYS else "relevance"
     params = {
         "tsquery": parsed.tsquery,
         "text": parsed.text,
@@ -133,32 +131,49 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
         "offset": offset,
         "cap": COUNT_CAP + 1,
     }
-    where = [
-        "(s.document @@ q.query OR s.description_document @@ q.query)",
-        "s.seller_id IN (SELECT u.id FROM users u WHERE u.status = %(active)s AND u.deleted_at IS NULL)",
-    ]
+    common = ["s.seller_id IN (SELECT u.id FROM users u WHERE u.status = %(active)s AND u.deleted_at IS NULL)"]
     if filters.category_ids:
-        where.append("s.category_id = ANY(%(categories)s)")
+        common.append("s.category_id = ANY(%(categories)s)")
         params["categories"] = list(filters.category_ids)
     product_where = filters.sql_conditions(params)
+    keys = SORT_KEYS[sort]
     join = ""
-    if product_where or sort != "relevance":
+    if product_where or keys:
         join = "JOIN products p ON p.id = s.product_id"
-        where += product_where
-    source = f"FROM product_search s {join}, to_tsquery('gogomarket', %(tsquery)s) AS q(query)"
-    condition = " AND ".join(where)
+        common += product_where
+    query = "to_tsquery('gogomarket', %(tsquery)s) AS q(query)"
+    key_columns = "".join(f", {expression} AS k{i}" for i, (expression, _d) in enumerate(keys))
+    condition = " AND ".join(common)
+    ranked_from = f"FROM product_search s {join}, {query} WHERE s.document @@ q.query AND {condition}"
+    described_from = (
+        f"FROM product_search_text d JOIN product_search s ON s.product_id = d.product_id {join}, {query} "
+        f"WHERE d.document @@ q.query AND NOT (s.document @@ q.query) AND {condition}"
+    )
+    ranked = (
+        f"SELECT s.product_id, (s.name_normalized = %(text)s) AS exact, 1 AS tier, "
+        f"ts_rank(s.document, q.query) AS rank{key_columns} {ranked_from}"
+    )
+    described = f"SELECT s.product_id, false AS exact, 0 AS tier, 0::real AS rank{key_columns} {described_from}"
+    if keys:
+        order = ", ".join(f"m.k{i} {direction}" for i, (_e, direction) in enumerate(keys))
+        order += ", m.product_id " + ("ASC" if sort == "price_asc" else "DESC")
+    else:
+        order = "m.exact DESC, m.tier DESC, m.rank DESC, m.product_id DESC"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.product_id {source} WHERE {condition} ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
+            f"SELECT m.product_id FROM (({ranked}) UNION ALL ({described})) AS m "
+            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not count:
             return ids, len(ids), False
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 {source} WHERE {condition} LIMIT %(cap)s) AS m", params)
+        cursor.execute(
+            f"SELECT count(*) FROM ((SELECT 1 {ranked_from}) UNION ALL (SELECT 1 {described_from}) LIMIT %(cap)s) AS m",
+            params,
+        )
         total = cursor.fetchone()[0]
-    capped = total > COUNT_CAP
-    return ids, min(total, COUNT_CAP), capped
+    return ids, min(total, COUNT_CAP), total > COUNT_CAP
 
 
 def suggestions(raw, *, limit=8):

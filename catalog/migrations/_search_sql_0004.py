@@ -1,16 +1,13 @@
-"""Migration 0004: the description leaves the ranked document for a column of its own.
+"""Migration 0004: the description leaves the ranked document for a table of its own.
 
 Ranking a broad term reads the document of every match; with the description inside, the
-documents were three times larger, and so were the pages read. Now ``document`` holds name,
-brand (A), category path (B) and short description (C); ``description_document`` the
-description, stored out of line (``toast_tuple_target``) so matches on the ranked document never
-read it. A query matches either column (two GIN indexes); a description-only match ranks after
-every ranked one.
+documents were three times larger, and so were the pages read. Now ``product_search.document``
+holds name, brand (A), category path (B) and short description (C), and
+``product_search_text.document`` the description. A query matches either (two GIN indexes); a
+description-only match ranks after every ranked one.
 """
 
 FORWARD = [
-    "ALTER TABLE product_search SET (toast_tuple_target = 128)",
-    "ALTER TABLE product_search ALTER COLUMN description_document SET STORAGE EXTENDED",
     """
     CREATE OR REPLACE FUNCTION product_search_document(
         p_name text, p_brand text, p_short text, p_description text, p_category bigint
@@ -37,11 +34,15 @@ FORWARD = [
     BEGIN
         -- Plain SQL cannot name old_rows in an INSERT trigger, hence the two branches.
         IF TG_OP = 'INSERT' THEN
-            INSERT INTO product_search
-                (product_id, seller_id, category_id, name_normalized, document, description_document)
+            INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
             SELECT n.id, n.seller_id, n.category_id, gm_search_name(n.name),
-                   product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id),
-                   product_search_description(n.description)
+                   product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id)
+            FROM new_rows n
+            WHERE n.status = 'active' AND n.deleted_at IS NULL
+            ORDER BY n.id
+            ON CONFLICT (product_id) DO NOTHING;
+            INSERT INTO product_search_text (product_id, document)
+            SELECT n.id, product_search_description(n.description)
             FROM new_rows n
             WHERE n.status = 'active' AND n.deleted_at IS NULL
             ORDER BY n.id
@@ -51,11 +52,18 @@ FORWARD = [
         END IF;
         DELETE FROM product_search s USING new_rows n
         WHERE s.product_id = n.id AND (n.status <> 'active' OR n.deleted_at IS NOT NULL);
-        INSERT INTO product_search
-            (product_id, seller_id, category_id, name_normalized, document, description_document)
+        DELETE FROM product_search_text t USING new_rows n
+        WHERE t.product_id = n.id AND (n.status <> 'active' OR n.deleted_at IS NOT NULL);
+        INSERT INTO product_search_text (product_id, document)
+        SELECT n.id, product_search_description(n.description)
+        FROM new_rows n JOIN old_rows o ON o.id = n.id
+        WHERE n.status = 'active' AND n.deleted_at IS NULL
+          AND (o.status <> 'active' OR o.deleted_at IS NOT NULL OR o.description IS DISTINCT FROM n.description)
+        ORDER BY n.id
+        ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document;
+        INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
         SELECT n.id, n.seller_id, n.category_id, gm_search_name(n.name),
-               product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id),
-               product_search_description(n.description)
+               product_search_document(n.name, n.brand, n.short_description, n.description, n.category_id)
         FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE n.status = 'active' AND n.deleted_at IS NULL
           AND (o.status <> 'active' OR o.deleted_at IS NOT NULL
@@ -65,8 +73,7 @@ FORWARD = [
         ORDER BY n.id
         ON CONFLICT (product_id) DO UPDATE SET
             seller_id = EXCLUDED.seller_id, category_id = EXCLUDED.category_id,
-            name_normalized = EXCLUDED.name_normalized, document = EXCLUDED.document,
-            description_document = EXCLUDED.description_document;
+            name_normalized = EXCLUDED.name_normalized, document = EXCLUDED.document;
         PERFORM search_terms_add(string_agg(concat_ws(' ', n.name, n.brand), ' '))
         FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE (o.name, o.brand) IS DISTINCT FROM (n.name, n.brand)
@@ -76,15 +83,19 @@ FORWARD = [
     """,
     """
     UPDATE product_search s
-    SET document = product_search_document(p.name, p.brand, p.short_description, p.description, p.category_id),
-        description_document = product_search_description(p.description)
+    SET document = product_search_document(p.name, p.brand, p.short_description, p.description, p.category_id)
     FROM products p WHERE p.id = s.product_id
+    """,
+    """
+    INSERT INTO product_search_text (product_id, document)
+    SELECT p.id, product_search_description(p.description) FROM products p
+    WHERE p.status = 'active' AND p.deleted_at IS NULL
+    ON CONFLICT (product_id) DO NOTHING
     """,
 ]
 
 # Back to one document with the description inside (migration 0002's functions).
 BACKWARD = [
-    "ALTER TABLE product_search RESET (toast_tuple_target)",
     """
     CREATE OR REPLACE FUNCTION product_search_document(
         p_name text, p_brand text, p_short text, p_description text, p_category bigint
