@@ -104,7 +104,8 @@ class OrderAdmin(BaseAdmin):
     # Orders come from checkout; their status, courier and payment change only through the
     # lifecycle (the actions below call the same services as the pages and the API).
     readonly_on_change = (
-        "order_number", "buyer", "seller", "courier", "status", "payment_status", "payment_method", "promo_code",
+        "order_number", "buyer", "seller", "courier", "status", "payment_status", "payment_method", "currency",
+        "promo_code",
         "delivery_address", "delivery_zone", "actual_delivery_date", "cancellation_reason", "cancelled_by",
         "cancelled_at", "deleted_at",
     )  # fmt: skip

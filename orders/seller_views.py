@@ -18,7 +18,7 @@ class SellerOrderListView(SellerRequiredMixin, View):
         status = request.GET.get("status") or None
         if status and status not in OrderStatus.values:
             status = None
-        q = (request.GET.get("q") or "").strip()[:50]
+        q = (request.GET.get("q") or "").replace("\x00", "").strip()[:50]
         orders = selectors.orders_for_seller(seller=request.user, status=status, q=q)
         page = Paginator(orders, 25).get_page(request.GET.get("page"))
         rows = [(order, services.next_steps(order, request.user)) for order in page]

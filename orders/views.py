@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,15 +17,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
+from accounts.enums import UserRole
+
 from . import selectors, services
+from .enums import OrderStatus
 from .models import CartItem
 from .payments import available_methods
+from .services.cart import SESSION_KEY
 from .services.checkout import buyer_address
 
 
 def _messages_from(request, error):
     for message in error.messages:
         messages.error(request, message)
+
+
+def _id(value):
+    """A row id from a form or query string: None when empty, -1 (no row has it) when it is not
+    a number, so that the service refuses it with its own message instead of the database
+    failing on "12abc"."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else -1
 
 
 def _back(request, default):
@@ -35,10 +50,13 @@ def _back(request, default):
 
 
 # --- cart ---------------------------------------------------------------------------------------
+CART_PARTIAL = "orders/partials/cart_htmx.html"
+
+
 class CartView(View):
     def get(self, request):
         view = services.cart_view(services.cart_for_request(request))
-        template = "orders/partials/cart_body.html" if request.htmx else "orders/cart.html"
+        template = CART_PARTIAL if request.htmx else "orders/cart.html"
         return render(request, template, {"view": view})
 
 
@@ -46,15 +64,20 @@ class CartAddView(View):
     """POST product, variant, quantity (from the product page)."""
 
     def post(self, request):
-        cart = services.cart_for_request(request, create=True)
+        # Found (and a visitor's cart merged) outside the transaction: a refused add must not
+        # undo the merge, but must not leave a new empty cart (or its session token) behind.
+        cart = services.cart_for_request(request)
         try:
-            item = services.cart_add(
-                cart=cart,
-                product_id=request.POST.get("product"),
-                variant_id=request.POST.get("variant") or None,
-                quantity=request.POST.get("quantity") or 1,
-            )
+            with transaction.atomic():
+                item = services.cart_add(
+                    cart=cart or services.cart_for_request(request, create=True),
+                    product_id=_id(request.POST.get("product")),
+                    variant_id=_id(request.POST.get("variant")),
+                    quantity=request.POST.get("quantity") or 1,
+                )
         except ValidationError as error:
+            if cart is None:
+                request.session.pop(SESSION_KEY, None)
             _messages_from(request, error)
             return redirect(_back(request, reverse("orders:cart")))
         messages.success(request, _("“%(name)s” is in your cart.") % {"name": item.product.name})
@@ -80,7 +103,7 @@ class CartItemView(View):
         except ValidationError as error:
             _messages_from(request, error)
         if request.htmx:
-            return render(request, "orders/partials/cart_body.html", {"view": services.cart_view(cart)})
+            return render(request, CART_PARTIAL, {"view": services.cart_view(cart)})
         return redirect("orders:cart")
 
 
@@ -97,7 +120,7 @@ class CheckoutView(LoginRequiredMixin, View):
     def context(self, request, data, token=None, errors=()):
         addresses = list(selectors.buyer_addresses(request.user))
         address = None
-        chosen = data.get("address")
+        chosen = _id(data.get("address"))
         if chosen:
             try:
                 address = buyer_address(request.user, chosen)
@@ -133,7 +156,7 @@ class CheckoutView(LoginRequiredMixin, View):
         try:
             orders, replayed, redirect_url = services.checkout_place(
                 buyer=request.user,
-                address_id=data.get("address"),
+                address_id=_id(data.get("address")),
                 payment_method=data.get("payment_method"),
                 tariffs=_tariff_choices(data),
                 notes=data.get("notes", ""),
@@ -163,6 +186,8 @@ class CheckoutView(LoginRequiredMixin, View):
 class OrderListView(LoginRequiredMixin, View):
     def get(self, request):
         status = request.GET.get("status") or None
+        if status not in OrderStatus.values:
+            status = None  # a link from elsewhere with a status we do not know: all orders
         paginator = Paginator(selectors.orders_for_buyer(buyer=request.user, status=status), 20)
         return render(
             request, "orders/order_list.html", {"page": paginator.get_page(request.GET.get("page")), "status": status}
@@ -213,4 +238,15 @@ class OrderTransitionView(LoginRequiredMixin, View):
         else:
             step = services.STEPS.get(action)
             messages.success(request, _("Done: %(step)s.") % {"step": step.label} if step else _("Done."))
-        return redirect(_back(request, reverse("orders:detail", args=[order.order_number])))
+        return redirect(_back(request, _own_page(order, request.user)))
+
+
+def _own_page(order, user):
+    """Where the person who took a step sees the order (the buyer's page is a 404 to the rest)."""
+    if order.buyer_id == user.pk:
+        return reverse("orders:detail", args=[order.order_number])
+    if order.seller_id == user.pk:
+        return reverse("orders:seller_detail", args=[order.order_number])
+    if user.role == UserRole.COURIER:
+        return reverse("orders:courier")
+    return reverse("admin:orders_order_change", args=[order.pk])

@@ -60,6 +60,12 @@ class CheckoutInputSerializer(serializers.Serializer):
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
+    def validate_tariffs(self, value):
+        # Keys are seller ids: a key that is not one would be ignored silently by checkout.
+        if any(not (str(key).isascii() and str(key).isdigit()) for key in value):
+            raise serializers.ValidationError("Keys are seller ids.")
+        return value
+
 
 class QuoteSerializer(serializers.Serializer):
     tariff_id = serializers.IntegerField(source="tariff.pk")

@@ -4,6 +4,7 @@ cart, their orders as buyer, seller or courier; another person's order is a 404.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -11,9 +12,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.enums import UserRole
 from orders import selectors, services
 from orders.enums import OrderStatus
-from orders.models import CartItem
+from orders.models import CartItem, Order
 from orders.services.checkout import buyer_address
 
 from .serializers import (
@@ -62,10 +64,12 @@ class CartAPIView(APIView):
     )
     def post(self, request):
         data = _validated(CartAddInputSerializer, request.data)
-        cart = services.cart_for_user(request.user)
-        services.cart_add(
-            cart=cart, product_id=data["product"], variant_id=data.get("variant"), quantity=data["quantity"]
-        )
+        # A refused add leaves no new empty cart behind.
+        with transaction.atomic():
+            cart = services.cart_for_user(request.user)
+            services.cart_add(
+                cart=cart, product_id=data["product"], variant_id=data.get("variant"), quantity=data["quantity"]
+            )
         return _cart_answer(cart, status.HTTP_201_CREATED)
 
     @extend_schema(tags=["cart"], summary="Empty the cart", responses={204: None})
@@ -162,6 +166,8 @@ class CheckoutAPIView(APIView):
         return response
 
 
+FLAGS = {"true": True, "1": True, "false": False, "0": False, "": False}
+
 ORDER_LIST_PARAMETERS = [
     OpenApiParameter("role", str, enum=["buyer", "seller", "courier"], description="Only orders where I am this."),
     OpenApiParameter("status", str, enum=list(OrderStatus.values)),
@@ -188,8 +194,16 @@ class OrderListAPIView(APIView):
         status_ = params.get("status") or ""
         if status_ and status_ not in OrderStatus.values:
             raise exceptions.ValidationError({"status": ["Not a status."]})
-        if params.get("claimable") in ("true", "1"):
-            queryset = selectors.orders_claimable_by(courier=user)
+        claimable = FLAGS.get((params.get("claimable") or "").lower())
+        if claimable is None:
+            raise exceptions.ValidationError({"claimable": ["true or false."]})
+        if claimable:
+            # Only couriers take orders: anyone else living in a zone must not get its ready
+            # orders (other people's addresses and phones).
+            if user.role == UserRole.COURIER:
+                queryset = selectors.orders_claimable_by(courier=user)
+            else:
+                queryset = Order.objects.none()
         else:
             queryset = selectors.with_items(selectors.orders_visible_to(user))
             if role == "buyer":
@@ -225,9 +239,14 @@ def _order_or_404(user, order_id):
     from django.http import Http404
 
     try:
-        return selectors.order_for_user_or_404(user=user, order_id=order_id)
+        order = selectors.order_for_user_or_404(user=user, order_id=order_id)
     except Http404:
         raise exceptions.NotFound() from None
+    # The API shows the caller's own orders only (as buyer, seller or courier); staff see every
+    # order in the back office, not here.
+    if user.is_staff and not selectors.orders_visible_to(user).filter(pk=order.pk).exists():
+        raise exceptions.NotFound()
+    return order
 
 
 class OrderTransitionAPIView(APIView):

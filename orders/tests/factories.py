@@ -9,6 +9,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from accounts.enums import AddressType
+from accounts.models import UserAddress
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory, UserAddressFactory
 from catalog.tests.factories import ProductFactory, ProductVariantFactory
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
@@ -31,6 +33,17 @@ def order_totals_refresh(order):
         subtotal=order.subtotal, total_amount=order.total_amount, commission_amount=order.commission_amount
     )
     return order
+
+
+def buyer_delivery_address(buyer):
+    """The buyer's default delivery address, made when they have none: a buyer has one default
+    address per type, so a second order of the same buyer reuses it."""
+    if buyer.pk is None:
+        return UserAddressFactory.build(user=buyer)
+    existing = UserAddress.objects.filter(
+        user=buyer, type=AddressType.DELIVERY, is_default=True, deleted_at__isnull=True
+    ).first()
+    return existing or UserAddressFactory(user=buyer)
 
 
 def order_first_item(order):
@@ -78,7 +91,7 @@ class OrderFactory(DjangoModelFactory):
     commission_amount = Decimal("0.00")
     total_amount = factory.LazyAttribute(lambda o: o.subtotal - o.discount_amount + o.shipping_cost)
     currency = "UZS"
-    delivery_address = factory.SubFactory(UserAddressFactory, user=factory.SelfAttribute("..buyer"))
+    delivery_address = factory.LazyAttribute(lambda o: buyer_delivery_address(o.buyer))
     estimated_delivery_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=2))
 
     @factory.post_generation
