@@ -24,7 +24,6 @@ from .migrations._search_sql import APOSTROPHES
 MAX_WORDS = 8
 MAX_QUERY_LENGTH = 200
 MIN_CORRECTION_LENGTH = 3
-COUNT_CAP = 10_000
 WORD_RE = re.compile(r"[^\W_]+")
 _FOLD = str.maketrans({"ё": "е", **{mark: None for mark in APOSTROPHES}})
 
@@ -112,25 +111,23 @@ SORT_KEYS = {
 SORTS = tuple(SORT_KEYS)
 
 
+DESCRIBED_CAP = 1000  # description-only matches counted (and paged) at most
+
+
 def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24, count=True):
     """(ids of one page, total matches, whether the total is a lower bound) for a parsed query.
 
-    Two branches, one statement: products whose ranked document (name, brand, category, short
-    description) matches, ranked; then products whose description only matches (their own
-    table, so ranking never reads descriptions). ``products`` is joined only when a filter or
-    the order needs its columns. The total is counted up to ``COUNT_CAP`` ("more than 10 000"):
-    counting every match of a broad term would read every one of them a second time."""
+    Two tiers: products whose ranked document (name, brand, category path, short description)
+    matches, then products that match on their description only (``product_search_text``; a
+    broad word can be in thousands of descriptions, so that tier is counted and paged up to
+    ``DESCRIBED_CAP``: "more than N"). Within a tier, the order asked for (relevance: exact name
+    first, then ``ts_rank``). The ranked tier is counted by a window over the same scan that
+    ranks it. ``products`` is joined only when a filter or the order needs its columns. Always
+    the same two statements, whatever the number of matches."""
     if parsed.empty:
         return [], 0, False
     sort = sort if sort in SORT_KEYS else "relevance"
-    params = {
-        "tsquery": parsed.tsquery,
-        "text": parsed.text,
-        "active": UserStatus.ACTIVE,
-        "limit": limit,
-        "offset": offset,
-        "cap": COUNT_CAP + 1,
-    }
+    params = {"tsquery": parsed.tsquery, "text": parsed.text, "active": UserStatus.ACTIVE}
     common = ["s.seller_id IN (SELECT u.id FROM users u WHERE u.status = %(active)s AND u.deleted_at IS NULL)"]
     if filters.category_ids:
         common.append("s.category_id = ANY(%(categories)s)")
@@ -142,38 +139,54 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
         join = "JOIN products p ON p.id = s.product_id"
         common += product_where
     query = "to_tsquery('gogomarket', %(tsquery)s) AS q(query)"
-    key_columns = "".join(f", {expression} AS k{i}" for i, (expression, _d) in enumerate(keys))
     condition = " AND ".join(common)
     ranked_from = f"FROM product_search s {join}, {query} WHERE s.document @@ q.query AND {condition}"
     described_from = (
         f"FROM product_search_text d JOIN product_search s ON s.product_id = d.product_id {join}, {query} "
         f"WHERE d.document @@ q.query AND NOT (s.document @@ q.query) AND {condition}"
     )
-    ranked = (
-        f"SELECT s.product_id, (s.name_normalized = %(text)s) AS exact, 1 AS tier, "
-        f"ts_rank(s.document, q.query) AS rank{key_columns} {ranked_from}"
+    tail = "s.product_id " + ("ASC" if sort == "price_asc" else "DESC")
+    keyed = ", ".join(f"{expression} {direction}" for expression, direction in keys)
+    ranked_order = (
+        f"{keyed}, {tail}"
+        if keys
+        else f"(s.name_normalized = %(text)s) DESC, ts_rank(s.document, q.query) DESC, {tail}"
     )
-    described = f"SELECT s.product_id, false AS exact, 0 AS tier, 0::real AS rank{key_columns} {described_from}"
-    if keys:
-        order = ", ".join(f"m.k{i} {direction}" for i, (_e, direction) in enumerate(keys))
-        order += ", m.product_id " + ("ASC" if sort == "price_asc" else "DESC")
-    else:
-        order = "m.exact DESC, m.tier DESC, m.rank DESC, m.product_id DESC"
+    window = ", count(*) OVER ()" if count else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT m.product_id FROM (({ranked}) UNION ALL ({described})) AS m "
-            f"ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
-            params,
+            f"SELECT s.product_id{window} {ranked_from} ORDER BY {ranked_order} LIMIT %(limit)s OFFSET %(offset)s",
+            {**params, "limit": limit, "offset": offset},
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        if not count:
-            return ids, len(ids), False
+        rows = cursor.fetchall()
+        ids = [row[0] for row in rows]
+        if rows and count:
+            ranked_total = rows[0][1]
+        elif count and offset:  # past the ranked tier: count it on its own
+            cursor.execute(f"SELECT count(*) {ranked_from}", params)
+            ranked_total = cursor.fetchone()[0]
+        else:
+            ranked_total = len(ids)
+        # The description tier fills the rest of the page (and tells its own count: one row is
+        # always asked for, so the count comes back even when the page is full).
+        need = limit - len(ids)
+        # MATERIALIZED: the matches first (GIN index), then their order; without it the planner
+        # may walk an index in that order and test every row of the catalog.
+        key_columns = "".join(f", {expression} AS k{i}" for i, (expression, _d) in enumerate(keys))
+        outer_order = ", ".join(f"m.k{i} {direction}" for i, (_e, direction) in enumerate(keys))
+        outer_tail = tail.replace("s.", "m.", 1)
+        outer_order = f"{outer_order}, {outer_tail}" if keys else outer_tail
         cursor.execute(
-            f"SELECT count(*) FROM ((SELECT 1 {ranked_from}) UNION ALL (SELECT 1 {described_from}) LIMIT %(cap)s) AS m",
-            params,
+            f"WITH m AS MATERIALIZED (SELECT s.product_id{key_columns} {described_from} LIMIT %(cap)s) "
+            f"SELECT m.product_id, count(*) OVER () FROM m ORDER BY {outer_order} LIMIT %(need)s OFFSET %(skip)s",
+            {**params, "cap": DESCRIBED_CAP + 1, "need": max(need, 1), "skip": max(0, offset - ranked_total)},
         )
-        total = cursor.fetchone()[0]
-    return ids, min(total, COUNT_CAP), total > COUNT_CAP
+        described = cursor.fetchall()
+    if need > 0:
+        ids += [row[0] for row in described][:need]
+    described_total = described[0][1] if described else 0
+    capped = described_total > DESCRIBED_CAP
+    return ids, ranked_total + min(described_total, DESCRIBED_CAP), capped
 
 
 def suggestions(raw, *, limit=8):

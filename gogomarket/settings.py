@@ -113,6 +113,11 @@ if env.int("DATABASE_POOL_MAX_SIZE", default=0) > 0:
         "timeout": env.int("DATABASE_POOL_TIMEOUT", default=10),
     }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Web requests run short queries: starting parallel workers for them costs more than it saves
+# (tens of milliseconds per query). Raise it for reporting connections if ever needed.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c max_parallel_workers_per_gather={env.int('DATABASE_PARALLEL_WORKERS', default=0)}"
+)
 # The test database is cloned from a template that already has the postgis and pg_trgm
 # extensions, so the application role needs CREATEDB but not SUPERUSER.
 # scripts/bootstrap.py creates it; set DATABASE_TEST_TEMPLATE= (empty) to use template1.
