@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserSessionMiddleware",
+    "orders.middleware.CartMergeMiddleware",
 ]
 
 ROOT_URLCONF = "gogomarket.urls"

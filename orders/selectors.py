@@ -5,6 +5,7 @@ that is not yours is a 404 (``order_for_user_or_404``)."""
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
+from accounts.enums import UserRole
 from accounts.models import UserAddress
 
 from .enums import OrderStatus
@@ -50,7 +51,9 @@ def orders_for_courier(*, courier):
 
 
 def orders_claimable_by(*, courier):
-    """Ready orders in the courier's zone that nobody has taken yet."""
+    """Ready orders in the courier's zone that nobody has taken yet (nothing for non-couriers)."""
+    if getattr(courier, "role", None) != UserRole.COURIER:
+        return Order.objects.none()
     zone = courier_zone(courier)
     if zone is None:
         return Order.objects.none()

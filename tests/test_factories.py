@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.enums import UserRole
 from accounts.models import AdminRole
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory, UserAddressFactory
-from catalog.models import ProductSearch, SearchTerm
+from catalog.models import ProductSearch, ProductSearchText, SearchTerm
 from chat.models import ChatParticipant
 from chat.tests.factories import ChatFactory, MessageFactory, MessageReadFactory
 from delivery.models import DeliveryZone
@@ -42,7 +42,7 @@ FULL_CLEAN_EXCLUDE = {AdminRole: ["permissions"]}
 
 
 # Derived tables that database triggers keep; no code (and so no factory) writes them.
-TRIGGER_MAINTAINED = {ProductSearch, SearchTerm}
+TRIGGER_MAINTAINED = {ProductSearch, ProductSearchText, SearchTerm}
 
 
 def project_models():

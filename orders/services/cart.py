@@ -86,7 +86,17 @@ def quantity_problem(product, variant, quantity):
     return None
 
 
+def _id(value):
+    """A row id from the request, or None when it is not one."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _product_and_variant(product_id, variant_id):
+    asked_variant = variant_id not in (None, "")
+    product_id, variant_id = _id(product_id), _id(variant_id) if asked_variant else None
+    if asked_variant and variant_id is None:
+        raise ValidationError({"variant": _("This option is not available.")})
     product = (
         visible_products(PAGE_STATUSES).select_related("seller").filter(pk=product_id).first() if product_id else None
     )

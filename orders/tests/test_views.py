@@ -328,11 +328,6 @@ def test_the_visitors_cart_is_merged_after_signing_in_with_the_login_form(buyer,
     assert len(re.findall(r'data-testid="cart-line"', page.content.decode())) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The merge happens on the first cart/checkout page, not at sign-in: the page after the "
-    "login form (accounts) shows the header count of the signed-in cart alone (core context processor).",
-)
 def test_the_page_after_signing_in_counts_the_merged_cart(buyer, kettle):
     fill_cart(buyer, (kettle, 1))
     visitor = client_for()
