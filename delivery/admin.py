@@ -1,10 +1,9 @@
-from django import forms
 from django.contrib import admin
-from django.contrib.gis.db import models as gis_models
 from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.admin_utils import BaseAdmin, related_count, uzs_column
 
+from .forms import DeliveryZoneForm
 from .models import DeliveryTariff, DeliveryZone
 
 
@@ -31,12 +30,9 @@ class DeliveryZoneAdmin(BaseAdmin):
     search_fields = ("name", "city", "description")
     ordering = ("city", "name")
     show_full_result_count = True
-    # The polygon is edited as text (WKT or GeoJSON, longitude before latitude). The OpenLayers
-    # map widget of GISModelAdmin loads its scripts from a CDN, which the back office must not
-    # depend on; a map served from our own static files comes later.
-    formfield_overrides = {
-        gis_models.PolygonField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 100})},
-    }
+    # The polygon is drawn on a map (delivery.widgets.ZoneMapWidget: OpenLayers from our own
+    # static files, the other zones underneath); the form checks it is valid and in Uzbekistan.
+    form = DeliveryZoneForm
     readonly_fields = ("polygon_geojson",)
     inlines = (DeliveryTariffInline,)
 
@@ -47,8 +43,8 @@ class DeliveryZoneAdmin(BaseAdmin):
         form = super().get_form(request, obj, **kwargs)
         if "polygon" in form.base_fields:
             form.base_fields["polygon"].help_text = _(
-                "WKT, e.g. POLYGON ((69.20 41.26, 69.36 41.26, 69.36 41.38, 69.20 41.38, 69.20 41.26)), "
-                "or GeoJSON; longitude first, WGS 84."
+                "Click on the map to draw the zone's outline, double-click to finish; drag a corner to move "
+                "it. The other zones are outlined in grey. The exact outline is shown as GeoJSON below."
             )
         return form
 

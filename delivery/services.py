@@ -14,6 +14,8 @@
   (The spec's description, "minimum order for free delivery", would duplicate
   ``free_delivery_threshold``; the seed data and most marketplaces use it as a delivery minimum.)
 * **When it arrives**: now + ``estimated_hours``, as a date in Tashkent time.
+* **On the product page** (``delivery_estimate``): one unit of the product from its seller to the
+  buyer's default address, the cheapest tariff; the same rules as checkout, nothing written.
 """
 
 import math
@@ -74,6 +76,15 @@ def zone_for_point(latitude, longitude):
         .order_by("size", "id")
         .first()
     )
+
+
+def zone_outlines(*, exclude_id=None):
+    """``[(name, GeoJSON)]`` of every zone with a polygon except ``exclude_id`` (the map editor
+    draws them under the zone being edited)."""
+    zones = DeliveryZone.objects.filter(polygon__isnull=False).order_by("city", "name", "id")
+    if exclude_id is not None:
+        zones = zones.exclude(pk=exclude_id)
+    return [(str(zone), zone.polygon.geojson) for zone in zones.only("name", "city", "polygon")]
 
 
 def zone_for_address(address):
@@ -145,15 +156,57 @@ def quotes(*, zone, seller_id, address, subtotal, weight):
     return sorted(offered, key=lambda q: (q.cost, q.tariff.estimated_hours or 10**6, q.tariff.pk))
 
 
-def quote_for(*, address, seller_id, subtotal, weight, tariff_id=None):
-    """The quote for one seller's order: the chosen tariff (``tariff_id``) or the cheapest."""
-    zone = zone_for_address(address)
+def quote_for(*, address, seller_id, subtotal, weight, tariff_id=None, zone=None):
+    """The quote for one seller's order: the chosen tariff (``tariff_id``) or the cheapest.
+    ``zone``: the zone already found for ``address`` (checkout asks once for all its sellers)."""
+    zone = zone or zone_for_address(address)
     if zone is None:
         raise DeliveryUnavailable(_("We do not deliver there yet."))
     offered = quotes(zone=zone, seller_id=seller_id, address=address, subtotal=subtotal, weight=weight)
     if tariff_id:
         for quote in offered:
-            if quote.tariff.pk == int(tariff_id):
+            if str(quote.tariff.pk) == str(tariff_id).strip():  # a client's text, maybe not a number
                 return quote, offered
         raise DeliveryUnavailable(_("The chosen delivery option is not available. Choose another."), code="tariff")
     return offered[0], offered
+
+
+# --- the product page -----------------------------------------------------------------------------
+@dataclass
+class DeliveryEstimate:
+    """What the product page tells a signed-in buyer about delivery. One of: ``ships_nothing``
+    (digital), no ``address`` (the buyer has no default address), a ``quote``, or a ``problem``
+    (for the buyer: no zone covers the address, the tariffs' minimum order, ...)."""
+
+    address: UserAddress | None = None
+    quote: Quote | None = None
+    problem: str | None = None
+    ships_nothing: bool = False
+
+
+def buyer_default_address(buyer):
+    return (
+        UserAddress.objects.filter(user=buyer, is_default=True, deleted_at__isnull=True)
+        .order_by("-updated_at", "id")
+        .first()
+    )
+
+
+def delivery_estimate(*, buyer, product):
+    """Delivery of one unit of ``product`` (its price now, its weight) from its seller to
+    ``buyer``'s default address, with the cheapest tariff. Writes nothing."""
+    if product.is_digital or product.requires_shipping is False:
+        return DeliveryEstimate(ships_nothing=True)
+    address = buyer_default_address(buyer)
+    if address is None:
+        return DeliveryEstimate()
+    if address.latitude is None or address.longitude is None:
+        return DeliveryEstimate(address=address, problem=_("Mark the address on the map so that we can find it."))
+    price = product.sale_price if product.sale_price is not None else product.base_price
+    try:
+        quote, _offered = quote_for(
+            address=address, seller_id=product.seller_id, subtotal=price, weight=product.weight or ZERO
+        )
+    except DeliveryUnavailable as error:
+        return DeliveryEstimate(address=address, problem=error.message)
+    return DeliveryEstimate(address=address, quote=quote)

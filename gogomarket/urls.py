@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("account/", include("accounts.urls")),
     path("seller/", include("catalog.seller_urls")),
+    path("delivery/", include("delivery.urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]

@@ -19,9 +19,13 @@ from accounts.models import User, UserAddress
 from catalog.enums import ProductStatus
 from catalog.models import Category, Product, ProductImage
 from delivery.models import DeliveryTariff, DeliveryZone
+from delivery.services import pickup_address, zone_for_address
 from gogomarket.core.demo import builder, data
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_get
+from orders.enums import OrderStatus, PaymentStatus, TrackingStatus
+from orders.models import Order
+from orders.services.lifecycle import courier_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +167,7 @@ def test_second_run_changes_nothing():
     first = seed("--products", "60", "--no-images")
     assert "rows created" in first
     counts, stamps = snapshot()
+    assert counts["orders.Order"] == 2 * len(OrderStatus)  # the demo orders are part of it
 
     second = seed("--products", "60", "--no-images")
 
@@ -247,3 +252,84 @@ def test_demo_logins_prints_an_aligned_table():
     assert len({line.index(line.split()[1]) for line in table}) == 1  # the emails form one column
     assert len({line.index(data.DEMO_PASSWORD) for line in table}) == 1  # and so do the passwords
     assert "run `manage.py seed_demo`" in out.getvalue()  # nothing seeded in this test
+
+
+def test_sellers_ship_from_and_couriers_live_in_a_district_zone():
+    seed("--products", "0", "--no-images")
+
+    sellers = User.objects.filter(role=UserRole.SELLER)
+    assert sellers.count() == data.SIZES["small"].sellers
+    for seller in sellers:
+        pickup = pickup_address(seller.pk)
+        assert pickup is not None and pickup.is_default, seller.email
+        assert zone_for_address(pickup) is not None, seller.email  # so cost_per_km applies
+    couriers = User.objects.filter(role=UserRole.COURIER)
+    assert couriers.count() == data.SIZES["small"].couriers + 1
+    for courier in couriers:
+        assert courier_zone(courier) is not None, courier.email
+    # The demo courier works where the demo buyer lives: they can take the demo buyer's orders.
+    demo_buyer_address = UserAddress.objects.get(user__email=data.DEMO_BUYER_EMAIL)
+    assert courier_zone(User.objects.get(email=data.DEMO_COURIER_EMAIL)) == zone_for_address(demo_buyer_address)
+    assert "no product to order yet" in seed("--products", "0", "--no-images")  # no products, no orders
+
+
+def _statuses(history):
+    """The history's statuses without repeats (a courier assignment keeps the status)."""
+    steps = []
+    for status in history:
+        if not steps or steps[-1] != status:
+            steps.append(status)
+    return steps
+
+
+LIFECYCLE = ["pending", "confirmed", "processing", "ready_for_pickup", "picked_up", "in_transit", "delivered"]
+
+
+def test_demo_orders_in_every_status_through_the_real_services():
+    seed("--products", "60", "--no-images")
+
+    orders = Order.objects.select_related("buyer", "seller", "courier", "delivery_zone", "delivery_address")
+    every = set(OrderStatus.values)
+    demo_buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
+    assert set(orders.filter(buyer=demo_buyer).values_list("status", flat=True)) == every
+    others = orders.exclude(buyer=demo_buyer)
+    assert set(others.values_list("status", flat=True)) == every
+    assert others.values("buyer").distinct().count() > 1
+    assert set(orders.filter(seller__email=data.DEMO_SELLER_EMAIL).values_list("status", flat=True)) == every
+    assert orders.count() == 2 * len(every)
+
+    for order in orders.prefetch_related("status_history", "tracking", "items"):
+        history = [h.status for h in sorted(order.status_history.all(), key=lambda h: (h.created_at, h.pk))]
+        tracking = {t.status for t in order.tracking.all()}
+        assert order.notes.startswith(data.ORDER_NOTE_PREFIX)
+        assert order.order_number.startswith("GM") and len(order.items.all()) == 1
+        assert order.delivery_address.user_id == order.buyer_id
+        assert order.delivery_zone == zone_for_address(order.delivery_address)
+        assert order.total_amount == order.subtotal + order.shipping_cost
+        if order.status == OrderStatus.CANCELLED:
+            assert _statuses(history) == ["pending", "cancelled"]
+            assert order.cancelled_at and order.cancellation_reason and order.courier is None
+        elif order.status == OrderStatus.REFUNDED:
+            # Delivered, then refunded (set directly: there is no refund service yet).
+            assert _statuses(history) == [*LIFECYCLE, "refunded"]
+            assert order.payment_status == PaymentStatus.REFUNDED and order.actual_delivery_date
+        else:
+            assert _statuses(history) == LIFECYCLE[: LIFECYCLE.index(order.status) + 1], order.status
+        if order.status in ("picked_up", "in_transit", "delivered", "refunded"):
+            # A courier took it (claimed in their own zone, or assigned by staff) and reported
+            # each step from the phone, with its position.
+            assert order.courier is not None and TrackingStatus.ASSIGNED in tracking
+            assert TrackingStatus.PICKED_UP in tracking
+            assert all(t.latitude is not None for t in order.tracking.all() if t.status != TrackingStatus.ASSIGNED)
+        if order.status == OrderStatus.DELIVERED:
+            assert order.payment_status == PaymentStatus.PAID  # cash, paid to the courier
+            assert TrackingStatus.DELIVERED in tracking
+    # Delivery was priced from the seller's pickup point: the distance part shows on the bill.
+    priced = [o for o in orders if o.shipping_cost > 0]
+    assert priced
+    for order in priced:
+        standard = order.delivery_zone.tariffs.get(name="Standart")
+        assert order.shipping_cost > standard.base_cost
+    # The demo courier has orders of their own; no product was sold out by the demo orders.
+    assert orders.filter(courier__email=data.DEMO_COURIER_EMAIL).exists()
+    assert not Product.objects.exclude(status=ProductStatus.ACTIVE).exists()

@@ -5,16 +5,18 @@ Guarantees:
 * Deterministic: every generated value comes from a ``random.Random`` seeded with the seed and the
   row's own index, never from the database state, so the same options give the same data.
 * Idempotent: each row is looked up by its natural key (user email, category slug, product SKU,
-  zone name + city, tariff name within a zone, setting key) and left alone when it exists: a
-  second run inserts nothing, updates nothing and writes no files. Children (variants,
-  attributes, addresses) are written only with their new parent; pictures are drawn for a seeded
-  product that has none (so a later run without ``--no-images`` adds them).
+  zone name + city, tariff name within a zone, setting key, a demo order's note "Demo buyurtma
+  NN.") and left alone when it exists: a second run inserts nothing, updates nothing and writes
+  no files. Children (variants, attributes, addresses) are written only with their new parent;
+  a user gets an address only while they have none; pictures are drawn for a seeded product that
+  has none (so a later run without ``--no-images`` adds them).
 * All or nothing: the whole seed is one transaction; if it fails, the picture files it wrote are
   deleted again.
 
-Users are created through ``accounts.services`` (``user_create`` / ``staff_user_create``) and
-settings through ``setting_set``, so passwords are hashed, admin roles granted and audited as
-everywhere else.
+Users are created through ``accounts.services`` (``user_create`` / ``staff_user_create``),
+settings through ``setting_set`` and orders through ``orders.services`` (``cart_add``,
+``checkout_place``, then ``order_transition`` step by step), so passwords are hashed, admin roles
+granted, stock taken, delivery priced and every order step recorded as everywhere else.
 """
 
 import random
@@ -26,10 +28,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.gis.geos import Point, Polygon
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
 
 from accounts.enums import AddressType, UserRole
 from accounts.models import User, UserAddress
@@ -37,9 +41,15 @@ from accounts.services import staff_user_create, user_create
 from catalog.enums import ProductStatus
 from catalog.models import Category, Product, ProductAttribute, ProductImage, ProductVariant
 from delivery.models import DeliveryTariff, DeliveryZone
+from delivery.services import pickup_address
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_set
 from gogomarket.core.text import slug_of
+from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
+from orders.models import CartItem, Order, OrderStatusHistory
+from orders.services import cart_add, cart_for_user, checkout_place, order_assign_courier, order_transition
+from orders.services.cart import unit_price
+from orders.services.lifecycle import courier_zone
 
 from . import data
 from .images import THUMBNAIL_SIZE, jpeg_bytes, product_picture
@@ -62,7 +72,7 @@ class SeedReport:
 
     ORDER = (
         "settings", "categories", "delivery zones", "delivery tariffs", "users", "addresses", "products",
-        "product variants", "product attributes", "product images",
+        "product variants", "product attributes", "product images", "orders",
     )  # fmt: skip
 
     def lines(self):
@@ -128,9 +138,10 @@ def seed_demo(*, size="small", products=None, images=True, seed=data.DEFAULT_SEE
             zones_seed(report, log)
             demo_logins_seed(report, log)
             sellers = sellers_seed(counts.sellers, seed, all_passwords, report, log)
-            buyers_seed(counts.buyers, seed, all_passwords, report, log)
-            couriers_seed(counts.couriers, seed, all_passwords, report, log)
+            buyers = buyers_seed(counts.buyers, seed, all_passwords, report, log)
+            couriers = couriers_seed(counts.couriers, seed, all_passwords, report, log)
             products_seed(counts.products, seed, leaves, sellers, report, log)
+            orders_seed(buyers, couriers, seed, report, log)
             if images:
                 images_seed(counts.products, seed, report, log)
     except BaseException:
@@ -373,7 +384,21 @@ def sellers_seed(count, seed, all_passwords, report, log):
         log,
     )
     users = {u.email: u for u in User.objects.filter(email__in=[p.email for p in plans])}
+    # A pickup point in a district zone (the distance part of the delivery cost starts there).
+    with_address = _users_with_address(users.values())
+    for i, plan in enumerate(plans):
+        user = users[plan.email]
+        if user.pk in with_address:
+            report.existing["addresses"] += 1
+            continue
+        district = data.DISTRICTS[(i + 3) % len(data.DISTRICTS)]  # the demo shop in Shayxontohur
+        rng = random.Random(f"{seed}:seller-address:{i}")
+        _address_ensure(user, district, rng, report, labels=data.PICKUP_LABELS, instructions=data.PICKUP_INSTRUCTIONS)
     return [(p, users[p.email]) for p in plans]
+
+
+def _users_with_address(users):
+    return set(UserAddress.objects.filter(user__in=list(users)).values_list("user_id", flat=True))
 
 
 def person(rng, female=None):
@@ -402,10 +427,11 @@ def buyer_plans(count, seed):
 
 
 def buyers_seed(count, seed, all_passwords, report, log):
+    """Buyers, each with a default delivery address. Returns the Users in plan order."""
     plans = buyer_plans(count, seed)
     _accounts_seed("buyers", plans, all_passwords, report, log)
     users = {u.email: u for u in User.objects.filter(email__in=[p["email"] for p in plans])}
-    with_address = set(UserAddress.objects.filter(user__in=users.values()).values_list("user_id", flat=True))
+    with_address = _users_with_address(users.values())
     for i, plan in enumerate(plans):
         user = users[plan["email"]]
         if user.pk in with_address:
@@ -413,9 +439,12 @@ def buyers_seed(count, seed, all_passwords, report, log):
             continue
         district = data.DISTRICTS[i % len(data.DISTRICTS)]
         _address_ensure(user, district, random.Random(f"{seed}:address:{i}"), report)
+    return [users[plan["email"]] for plan in plans]
 
 
-def _address_ensure(user, district, rng, report):
+def _address_ensure(
+    user, district, rng, report, labels=("Uy", "Uy", "Ish", "Ota-onamnikida"), instructions=data.DELIVERY_INSTRUCTIONS
+):
     """A default delivery address in ``district`` for a user who has none."""
     if UserAddress.objects.filter(user=user).exists():
         report.existing["addresses"] += 1
@@ -425,7 +454,7 @@ def _address_ensure(user, district, rng, report):
         user=user,
         type=AddressType.DELIVERY,
         is_default=True,
-        label=rng.choice(("Uy", "Uy", "Ish", "Ota-onamnikida")),
+        label=rng.choice(labels),
         full_name=user.get_full_name(),
         phone=user.phone or "+998901234567",
         country=data.COUNTRY,
@@ -437,7 +466,7 @@ def _address_ensure(user, district, rng, report):
         postal_code=district.postal_code,
         latitude=lat,
         longitude=lon,
-        delivery_instructions=rng.choice(data.DELIVERY_INSTRUCTIONS),
+        delivery_instructions=rng.choice(instructions),
     )
     report.created["addresses"] += 1
 
@@ -457,6 +486,20 @@ def couriers_seed(count, seed, all_passwords, report, log):
             }
         )
     _accounts_seed("couriers", plans, all_passwords, report, log)
+    # A courier works in the zone of their home address (orders.services.lifecycle.courier_zone):
+    # the demo courier in Yunusobod, where the demo buyer lives; the others district by district.
+    users = {u.email: u for u in User.objects.filter(email__in=[p["email"] for p in plans])}
+    demo = User.objects.get(email=data.DEMO_COURIER_EMAIL)
+    with_address = _users_with_address([demo, *users.values()])
+    homes = [(demo, data.DISTRICTS[0], "demo-courier")]
+    homes += [(users[plan["email"]], data.DISTRICTS[i % len(data.DISTRICTS)], i) for i, plan in enumerate(plans)]
+    for user, district, key in homes:
+        if user.pk in with_address:
+            report.existing["addresses"] += 1
+            continue
+        rng = random.Random(f"{seed}:courier-address:{key}")
+        _address_ensure(user, district, rng, report, labels=data.COURIER_LABELS)
+    return [user for user, _district, _key in homes]
 
 
 # --- products ---------------------------------------------------------------------------------
@@ -614,6 +657,212 @@ def products_seed(count, seed, leaves, sellers, report, log):
         report.created["product variants"] += len(variants)
         report.created["product attributes"] += len(attributes)
         progress.advance(len(indexes))
+
+
+# --- orders -----------------------------------------------------------------------------------
+# The lifecycle steps that take a new (pending) order to each status, and who takes them; COURIER
+# is "a courier takes the order": a courier of its zone claims it, else staff assign one.
+COURIER = "courier"
+_TO_READY = [("confirm", "seller"), ("process", "seller"), ("ready", "seller")]
+_TO_DELIVERED = [
+    *_TO_READY, (COURIER, None), ("pick_up", "courier"), ("start_delivery", "courier"), ("deliver", "courier"),
+]  # fmt: skip
+ORDER_STEPS = {
+    OrderStatus.PENDING: [],
+    OrderStatus.CONFIRMED: _TO_READY[:1],
+    OrderStatus.PROCESSING: _TO_READY[:2],
+    OrderStatus.READY_FOR_PICKUP: _TO_READY,
+    OrderStatus.PICKED_UP: _TO_DELIVERED[:5],
+    OrderStatus.IN_TRANSIT: _TO_DELIVERED[:6],
+    OrderStatus.DELIVERED: _TO_DELIVERED,
+    OrderStatus.REFUNDED: _TO_DELIVERED,  # then refunded, see _order_refund
+}
+# Demo orders take products priced between these: above the platform's and the standard tariffs'
+# minimum order, and mostly below the free delivery threshold, so that delivery costs show.
+MIN_ORDER_PRICE, MAX_ORDER_PRICE = Decimal(35_000), Decimal(3_000_000)
+
+
+@dataclass(frozen=True)
+class OrderPlan:
+    number: int  # 1.., the natural key (in the note)
+    buyer: User
+    status: str
+    from_demo_seller: bool
+
+    @property
+    def key(self):
+        return f"{data.ORDER_NOTE_PREFIX} {self.number:02d}."
+
+
+def order_plans(demo_buyer, buyers):
+    """Every status for the demo buyer (from the demo shop and others in turn), then every status
+    for other buyers, all from the demo shop."""
+    plans = [
+        OrderPlan(k + 1, demo_buyer, status, from_demo_seller=k % 2 == 0)
+        for k, status in enumerate(data.ORDER_STATUSES)
+    ]
+    if buyers:
+        start = len(plans)
+        plans += [
+            OrderPlan(start + k + 1, buyers[k % len(buyers)], status, from_demo_seller=True)
+            for k, status in enumerate(data.ORDER_STATUSES)
+        ]
+    return plans
+
+
+@dataclass
+class _Stock:
+    """A product (or one of its variants) a demo order can take without selling it out."""
+
+    product: Product
+    variant: ProductVariant | None
+    left: int
+
+
+def _order_stock(limit=300):
+    """What demo orders may take, in SKU order: seeded, active, shipped, priced above the minimum
+    order, in stock (an option of it, for a product with options). Each order takes one unit and
+    leaves at least one, so no product sells out."""
+    live = ProductVariant.objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
+    products = (
+        Product.objects.filter(
+            sku__startswith=f"{SKU_PREFIX}-",
+            status=ProductStatus.ACTIVE,
+            deleted_at__isnull=True,
+            stock_quantity__gte=2,
+            base_price__gte=MIN_ORDER_PRICE,
+            base_price__lte=MAX_ORDER_PRICE,
+        )
+        .exclude(is_digital=True)
+        .exclude(requires_shipping=False)
+        .prefetch_related(Prefetch("variants", queryset=live, to_attr="live_options"))
+        .order_by("sku")[:limit]
+    )
+    stock = []
+    for product in products:
+        if not product.live_options:
+            stock.append(_Stock(product, None, product.stock_quantity - 1))
+            continue
+        variant = next((v for v in product.live_options if (v.stock_quantity or 0) >= 2), None)
+        if variant is not None:
+            stock.append(_Stock(product, variant, min(variant.stock_quantity, product.stock_quantity) - 1))
+    return [s for s in stock if unit_price(s.product, s.variant) >= MIN_ORDER_PRICE]
+
+
+def orders_seed(buyers, couriers, seed, report, log):
+    """Demo orders in every status (``data.ORDER_STATUSES``), placed and moved by the real services."""
+    demo_buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
+    plans = order_plans(demo_buyer, buyers)
+    notes = Order.objects.filter(notes__startswith=f"{data.ORDER_NOTE_PREFIX} ").values_list("notes", flat=True)
+    done = {note[: len(plans[0].key)] for note in notes}
+    todo = [plan for plan in plans if plan.key not in done]
+    report.existing["orders"] += len(plans) - len(todo)
+    if not todo:
+        log(f"orders: {len(plans)}")
+        return
+    stock = _order_stock()
+    if not stock:
+        log("orders: no product to order yet (seed some products first)")
+        return
+    demo_seller = User.objects.get(email=data.DEMO_SELLER_EMAIL)
+    staff = User.objects.get(email=data.DEMO_ADMIN_EMAIL)
+    by_zone = {}
+    for courier in couriers:  # the first courier of each zone takes its orders (the demo courier first)
+        zone = courier_zone(courier)
+        if zone is not None:
+            by_zone.setdefault(zone.pk, courier)
+    progress = Progress(log, "orders", len(todo))
+    for plan in todo:
+        rng = random.Random(f"{seed}:order:{plan.number}")
+        pool = [s for s in stock if s.left > 0]
+        mine = [s for s in pool if (s.product.seller_id == demo_seller.pk) == plan.from_demo_seller] or pool
+        if not mine:
+            log(f"  order {plan.number} ({plan.status}) skipped: no stock left")
+            continue
+        line = mine[(plan.number * 7) % len(mine)]
+        try:
+            with transaction.atomic():
+                _order_place(plan, line, rng, staff, by_zone, couriers)
+        except ValidationError as error:
+            # Not the seed's to force: say why and go on (the next run tries again).
+            log(f"  order {plan.number} ({plan.status}) skipped: {error.messages}")
+            continue
+        line.left -= 1
+        report.created["orders"] += 1
+        progress.advance()
+
+
+def _order_place(plan, line, rng, staff, by_zone, couriers):
+    buyer = plan.buyer
+    address = UserAddress.objects.filter(user=buyer, is_default=True, deleted_at__isnull=True).first()
+    if address is None:
+        raise ValidationError(f"{buyer.email} has no default address")
+    cart = cart_for_user(buyer)
+    if CartItem.objects.filter(cart=cart).exists():
+        raise ValidationError(f"{buyer.email} has items in their cart")  # not ours to order
+    cart_add(cart=cart, product_id=line.product.pk, variant_id=line.variant.pk if line.variant else None)
+    (order,), _replayed, _redirect = checkout_place(
+        buyer=buyer,
+        address_id=address.pk,
+        payment_method=PaymentMethod.CASH,
+        notes=f"{plan.key} {rng.choice(data.ORDER_NOTES)}",
+    )
+    seller = order.seller
+    pickup = pickup_address(seller.pk)
+    if plan.status == OrderStatus.CANCELLED:
+        if plan.number % 2:  # the buyer changes their mind, or the shop cannot serve it
+            order_transition(order=order, action="cancel", actor=buyer, note=rng.choice(data.ORDER_CANCEL_NOTES))
+        else:
+            order_transition(order=order, action="reject", actor=seller, note=rng.choice(data.ORDER_REJECT_NOTES))
+        return order
+    courier = None
+    for action, who in ORDER_STEPS[plan.status]:
+        if action == COURIER:
+            courier = by_zone.get(order.delivery_zone_id)
+            if courier is not None:
+                order = order_transition(order=order, action="claim", actor=courier)
+            else:
+                courier = couriers[plan.number % len(couriers)]
+                order = order_assign_courier(order=order, courier=courier, actor=staff)
+            continue
+        actor = seller if who == "seller" else courier
+        # Where the courier's phone was: at the shop, halfway, at the door.
+        spot = {"pick_up": pickup, "deliver": address}.get(action)
+        if action == "start_delivery" and pickup is not None and address.latitude is not None:
+            spot = _halfway(pickup, address)
+        order = order_transition(
+            order=order,
+            action=action,
+            actor=actor,
+            latitude=spot.latitude if spot else None,
+            longitude=spot.longitude if spot else None,
+        )
+    if plan.status == OrderStatus.REFUNDED:
+        _order_refund(order, staff)
+    return order
+
+
+@dataclass(frozen=True)
+class _Spot:
+    latitude: Decimal
+    longitude: Decimal
+
+
+def _halfway(a, b):
+    q = Decimal("0.000001")
+    return _Spot(((a.latitude + b.latitude) / 2).quantize(q), ((a.longitude + b.longitude) / 2).quantize(q))
+
+
+def _order_refund(order, staff):
+    # There is no refund service yet (returns and refunds arrive with the money issue, #6): the
+    # delivered order is marked refunded here directly, with its history row, as that service
+    # would. The goods are not put back in stock (a returned item is checked first).
+    Order.objects.filter(pk=order.pk).update(
+        status=OrderStatus.REFUNDED, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
+    )
+    OrderStatusHistory.objects.create(
+        order=order, status=OrderStatus.REFUNDED, changed_by=staff, notes=data.ORDER_REFUND_NOTE
+    )
 
 
 # --- pictures ---------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ DEMO_LOGINS = (
 DEMO_BUYER_EMAIL = "buyer@gogomarket.uz"
 DEMO_SELLER_EMAIL = "seller@gogomarket.uz"
 DEMO_COURIER_EMAIL = "courier@gogomarket.uz"
+DEMO_ADMIN_EMAIL = "admin@gogomarket.uz"  # the super admin: assigns couriers to demo orders
 # Generated (non-demo) accounts live under this domain.
 GENERATED_EMAIL_DOMAIN = "demo.gogomarket.uz"
 
@@ -406,6 +407,34 @@ DELIVERY_INSTRUCTIONS = (
     None,
     None,
 )
+
+
+# Sellers ship from a warehouse or shop in the address book (their default address, the pickup
+# point delivery prices the distance from); couriers live in the zone they work in.
+PICKUP_LABELS = ("Ombor", "Do'kon")
+PICKUP_INSTRUCTIONS = ("Kuryerlar uchun kirish hovli tomondan.", "Ish vaqti: 9:00-20:00.", None)
+COURIER_LABELS = ("Uy",)
+
+# --- demo orders --------------------------------------------------------------------------
+# One demo order per status for the demo buyer, and one per status for other buyers (from the demo
+# seller, so the seller center shows every status too). Each is placed through checkout and
+# walked through the lifecycle to its status. Its buyer note starts with "<prefix> <NN>.", the
+# order's natural key for seed_demo (order numbers come from a sequence).
+ORDER_STATUSES = (
+    "pending", "confirmed", "processing", "ready_for_pickup", "picked_up", "in_transit", "delivered", "cancelled",
+    "refunded",
+)  # fmt: skip
+ORDER_NOTE_PREFIX = "Demo buyurtma"
+ORDER_NOTES = (
+    "Iltimos, kelishdan oldin qo'ng'iroq qiling.",
+    "Sovg'a uchun, chiroyli qadoqlab bering.",
+    "Kechqurun 18:00 dan keyin olib keling.",
+    "Позвоните, пожалуйста, за час до доставки.",
+    "Domofon: 45, 3-qavat.",
+)
+ORDER_CANCEL_NOTES = ("Boshqa do'kondan arzonroq topdim.", "Fikrimni o'zgartirdim.")
+ORDER_REJECT_NOTES = ("Omborda qolmadi, uzr.", "Bu rang tugab qoldi.")
+ORDER_REFUND_NOTE = "Mahsulot nuqsonli chiqdi: pul naqd qaytarildi."
 
 
 @dataclass(frozen=True)
