@@ -2,7 +2,6 @@
 sub-role sees exactly its models, and admin-role grants and settings go through their services."""
 
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -25,7 +24,6 @@ from accounts.tests.factories import (
     UserAddressFactory,
     UserFactory,
 )
-from delivery.tests.factories import DeliveryZoneFactory
 from gogomarket.core.models import AuditLog, Setting
 from gogomarket.core.templatetags.money import format_uzs
 from gogomarket.core.tests.factories import SettingFactory
@@ -453,33 +451,6 @@ def test_promo_code_added_in_the_admin_names_its_creator(client, super_admin):
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert PromoCode.objects.get(code="NAVRUZ2026").created_by_id == super_admin.pk
 
-
-def test_delivery_zone_polygon_is_plain_text_not_a_cdn_map(client, super_admin):
-    zone = DeliveryZoneFactory()
-    response = client.get(url(zone.__class__, "change", zone.pk))
-    content = response.content.decode()
-    assert re.search(r"<textarea[^>]*name=\"polygon\"", content)
-    assert "POLYGON ((69.2 41.26" in content
-    assert "openlayers" not in content.lower() and "cdn" not in content.lower()
-
-    wkt = "POLYGON ((69.1 41.2, 69.4 41.2, 69.4 41.4, 69.1 41.4, 69.1 41.2))"
-    data = {
-        "name": zone.name,
-        "city": zone.city,
-        "description": "",
-        "districts": "null",
-        "polygon": wkt,
-        "is_active": "on",
-        "tariffs-TOTAL_FORMS": "0",
-        "tariffs-INITIAL_FORMS": "0",
-        "tariffs-MIN_NUM_FORMS": "0",
-        "tariffs-MAX_NUM_FORMS": "1000",
-    }
-    response = client.post(url(zone.__class__, "change", zone.pk), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
-    zone.refresh_from_db()
-    assert zone.polygon.srid == 4326
-    assert zone.polygon.extent == (69.1, 41.2, 69.4, 41.4)
 
 
 def change_form_data(client, model, obj, **changes):
