@@ -61,5 +61,12 @@ def handler_for(method):
     return handler
 
 
+def handler_of_order(order):
+    """The handler looking after a placed order's payment. An order whose method has no handler
+    installed (seeded or imported card and wallet orders, until those handlers arrive) still
+    moves through the lifecycle: the base handler leaves its payment as it is."""
+    return HANDLERS.get(order.payment_method) or PaymentHandler()
+
+
 def available_methods():
     return list(HANDLERS.values())

@@ -110,9 +110,13 @@ class CheckoutPlan:
 
 
 def buyer_address(buyer, address_id):
-    """One of the buyer's live addresses, or ValidationError (someone else's address is not one)."""
+    """One of the buyer's live addresses, or ValidationError (someone else's address is not one;
+    neither is an id that is not a number, as a form or API client may send)."""
+    address_id = str(address_id).strip() if address_id is not None else ""
     address = (
-        UserAddress.objects.filter(pk=address_id, user=buyer, deleted_at__isnull=True).first() if address_id else None
+        UserAddress.objects.filter(pk=int(address_id), user=buyer, deleted_at__isnull=True).first()
+        if address_id.isascii() and address_id.isdigit()
+        else None
     )
     if address is None:
         raise ValidationError({"address": _("Choose one of your delivery addresses.")})
@@ -147,6 +151,7 @@ def checkout_plan(*, buyer, cart, address, tariffs=None):
             try:
                 plan.quote, plan.offered = quote_for(
                     address=address,
+                    zone=zone,
                     seller_id=group.seller.pk,
                     subtotal=group.subtotal,
                     weight=group.weight,
@@ -187,15 +192,35 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         raise ValidationError({"cart": _("Your cart is empty.")})
     items = list(CartItem.objects.filter(cart=cart).order_by("pk"))
 
+    # The plan (prices, zone, delivery quotes, and a first look at the stock) is read before the
+    # stock rows are locked, so that the locks are held only for the short check-and-write below,
+    # and a cart that cannot be served (sold out, no zone...) is refused without queueing for them.
+    # A choice for a seller id that is not a number cannot be any seller's: ignored, not a crash.
+    chosen = {int(k): v for k, v in tariffs.items() if k.isascii() and k.isdigit()}
+    plan = checkout_plan(buyer=buyer, cart=cart, address=address, tariffs=chosen)
+    problems = list(plan.problems) + [p.problem for p in plan.sellers if p.problem]
+    if problems:
+        raise ValidationError({"cart": list(dict.fromkeys(problems))})
+
     # Lock what the orders take, always in the same order: products by id, then variants by id.
     product_ids = sorted({item.product_id for item in items})
     variant_ids = sorted({item.variant_id for item in items if item.variant_id})
     products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk")}
     variants = {v.pk: v for v in ProductVariant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk")}
+    if len(products) != len(product_ids) or len(variants) != len(variant_ids):  # deleted since the plan
+        raise ValidationError({"cart": _("Something in your cart is no longer on sale. Review your cart.")})
 
-    plan = checkout_plan(buyer=buyer, cart=cart, address=address, tariffs={int(k): v for k, v in tariffs.items()})
-    problems = list(plan.problems) + [p.problem for p in plan.sellers if p.problem]
-    # Stock is judged on the locked rows (the plan read them before the lock was ours).
+    # A price that changed between the plan and the lock (rare) is planned again on the locked
+    # rows, so that totals, free delivery and the payment check all use the prices charged.
+    if any(
+        unit_price(products[line.product.pk], variants.get(line.variant.pk) if line.variant else None) != line.price
+        for seller_plan in plan.sellers
+        for line in seller_plan.lines
+    ):
+        plan = checkout_plan(buyer=buyer, cart=cart, address=address, tariffs=chosen)
+        problems = list(plan.problems) + [p.problem for p in plan.sellers if p.problem]
+
+    # Stock is judged again on the locked rows (the plan read them before the lock was ours).
     wanted = {}
     for item in items:
         key = (item.product_id, item.variant_id)

@@ -30,7 +30,7 @@ from gogomarket.core.services import audit_log_write
 from ..enums import OrderStatus as S
 from ..enums import TrackingStatus
 from ..models import Order, OrderStatusHistory, OrderTracking
-from ..payments import handler_for
+from ..payments import handler_of_order
 
 BUYER, SELLER, COURIER, STAFF = "buyer", "seller", "courier", "staff"
 OPEN = (S.PENDING, S.CONFIRMED, S.PROCESSING, S.READY_FOR_PICKUP, S.PICKED_UP, S.IN_TRANSIT)
@@ -187,12 +187,12 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
         order.cancelled_at, order.cancelled_by, order.cancellation_reason = now, actor, note or None
         fields += ["cancelled_at", "cancelled_by", "cancellation_reason"]
         _restock(order)
-        handler_for(order.payment_method).on_cancelled(order=order, actor=actor)
+        handler_of_order(order).on_cancelled(order=order, actor=actor)
         fields.append("payment_status")
     if step.target == S.DELIVERED:
         order.actual_delivery_date = now
         fields.append("actual_delivery_date")
-        handler_for(order.payment_method).on_delivered(order=order)
+        handler_of_order(order).on_delivered(order=order)
         fields.append("payment_status")
     order.save(update_fields=sorted(set(fields)))
     OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note or str(step.label))

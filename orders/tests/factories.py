@@ -188,3 +188,24 @@ class CartItemFactory(DjangoModelFactory):
     variant = None
     quantity = 1
     unit_price = factory.LazyAttribute(lambda o: o.product.sale_price or o.product.base_price)
+
+
+# --- a buyer and a seller placed on the map (checkout tests) -----------------------------------
+# Both inside DeliveryZoneFactory's polygon, on the same meridian 0.04 degrees apart: the
+# straight line between them is 4.45 km (0.04 * pi / 180 * 6371.0088 km).
+SELLER_PICKUP = (Decimal("41.30000000"), Decimal("69.28000000"))
+BUYER_HOME = (Decimal("41.34000000"), Decimal("69.28000000"))
+PICKUP_TO_HOME_KM = Decimal("4.45")
+
+
+def seller_with_pickup(*, at=SELLER_PICKUP, **kwargs):
+    """A seller whose pickup point (their default address) is at ``at`` (latitude, longitude)."""
+    seller = SellerFactory(**kwargs)
+    UserAddressFactory(user=seller, label="Warehouse", latitude=at[0], longitude=at[1])
+    return seller
+
+
+def buyer_with_address(*, at=BUYER_HOME, **kwargs):
+    """(buyer, their default delivery address at ``at``)."""
+    buyer = BuyerFactory(**kwargs)
+    return buyer, UserAddressFactory(user=buyer, latitude=at[0], longitude=at[1])
