@@ -17,6 +17,13 @@ def _isolated_redis_namespace():
 
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{RUN_ID}"
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{RUN_ID}:asgi"
+    # A cache object made while the test modules were imported still has the old prefix: make
+    # the handler build new ones (what Django does when a test overrides CACHES).
+    from asgiref.local import Local
+    from django.core.cache import caches
+
+    caches._settings = caches.settings = caches.configure_settings(None)
+    caches._connections = Local(caches.thread_critical)
     yield
     # After the last test: a run leaves none of its own keys behind.
     _delete_test_keys()
@@ -35,6 +42,29 @@ def _delete_test_keys():
             client.delete(*keys)
     finally:
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code a test calls directly (services, forms) speaks English, the source language, so a
+    test can read its messages; pages still answer in the language each request asks for."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_process_caches():
+    """What a server process remembers between requests (the last category tree, slug -> product
+    ids, rendered cards) belongs to one database: each test starts with none of it."""
+    from catalog import selectors, views
+    from catalog.templatetags.catalog_tags import _card_html
+
+    selectors._TREE_MEMO.update(version=None, tree=None)
+    views._PRODUCT_IDS.clear()
+    _card_html.cache_clear()
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -102,7 +102,7 @@ def cards_get(product_ids, load):
     return [cards[pid] for pid in product_ids if pid in cards]
 
 
-def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=False):
+def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=False, slugs=()):
     """Drop the cards and bump the page generations of changed products. Safe to call inside a
     transaction: the work is done after commit (and not at all on rollback)."""
     from .selectors import category_ancestor_ids
@@ -115,6 +115,7 @@ def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=Fal
         scopes = [f"product:{pid}" for pid in product_ids]
         scopes += [f"category:{cid}" for cid in category_ancestor_ids(category_ids)]
         scopes += [f"seller:{sid}" for sid in seller_ids]
+        scopes += [f"slug:{slug}" for slug in slugs if slug]
         if featured:
             scopes.append("home")
         generations_bump(scopes)

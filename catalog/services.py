@@ -105,12 +105,15 @@ def _audit(actor, action, product_id, old=None, new=None, request=None):
     )
 
 
-def _changed(product, *, old_category_id=None):
+def _changed(product, *, old_category_id=None, slugs=()):
+    """``slugs``: web addresses a product took or gave up (a page cached under one of them now
+    shows another product, or none)."""
     catalog_cache.product_changed(
         product_ids=[product.pk],
         category_ids=[product.category_id, old_category_id],
         seller_ids=[product.seller_id],
         featured=True,
+        slugs=slugs,
     )
 
 
@@ -325,7 +328,7 @@ def product_create(*, seller, actor=None, request=None, **data):
         raise ValidationError({"slug": _("This web address is already taken.")})
     _save(product)
     _audit(actor, "product.create", product.pk, new={"name": product.name, "sku": product.sku}, request=request)
-    _changed(product)
+    _changed(product, slugs=[product.slug])
     return product
 
 
@@ -338,7 +341,7 @@ def product_update(*, product, actor, request=None, **data):
     before = {
         name: _jsonable(getattr(product, "category_id" if name == "category" else name)) for name in PRODUCT_FIELDS
     }
-    old_category_id = product.category_id
+    old_category_id, old_slug = product.category_id, product.slug
     data = {name: value for name, value in data.items() if name in PRODUCT_FIELDS}
     if product_has_variants(product) and "stock_quantity" in data:
         data.pop("stock_quantity")  # the variants' stock adds up to the product's
@@ -360,7 +363,9 @@ def product_update(*, product, actor, request=None, **data):
             new={name: after[name] for name in sorted(changes)},
             request=request,
         )
-    _changed(product, old_category_id=old_category_id)
+    _changed(
+        product, old_category_id=old_category_id, slugs=[old_slug, product.slug] if old_slug != product.slug else ()
+    )
     return product
 
 

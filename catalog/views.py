@@ -33,7 +33,7 @@ def cached_page(request, scopes, render, ttl=None):
         return response
     response = render({"csrf_token": catalog_cache.CSRF_PLACEHOLDER})
     response.render()
-    if response.status_code == 200:
+    if response.status_code == 200 and not getattr(response, "page_cache_skip", False):
         html = response.content.decode()
         catalog_cache.page_store(key, gens, html, ttl)
         response.content = catalog_cache.page_fill(request, html)
@@ -182,9 +182,16 @@ class ProductDetailView(View):
 
         def render(extra):
             product = loaded.get("product") or _product_or_404(slug)
-            return TemplateResponse(request, "catalog/product_detail.html", _product_context(product) | extra)
+            response = TemplateResponse(request, "catalog/product_detail.html", _product_context(product) | extra)
+            if (product.pk, product.seller_id) != ids:
+                # The slug now belongs to another product (one gave it up, another took it):
+                # remember the new owner and do not store a page under the old one's generations.
+                _PRODUCT_IDS[slug] = (product.pk, product.seller_id)
+                response.page_cache_skip = True
+            return response
 
-        return cached_page(request, [f"product:{ids[0]}", f"seller:{ids[1]}"], render)
+        # slug:<slug> is bumped when a product takes or gives up this address.
+        return cached_page(request, [f"product:{ids[0]}", f"seller:{ids[1]}", f"slug:{slug}"], render)
 
 
 def _product_or_404(slug):

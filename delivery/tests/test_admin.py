@@ -22,6 +22,7 @@ RING = [[69.1, 41.2], [69.4, 41.2], [69.4, 41.4], [69.1, 41.4], [69.1, 41.2]]
 @pytest.fixture
 def staff_client(client):
     client.force_login(StaffFactory(role_type=AdminRoleType.SUPER_ADMIN))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are read in English
     return client
 
 

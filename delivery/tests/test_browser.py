@@ -61,7 +61,7 @@ def test_zone_editor_works_offline_and_draws_the_neighbours(page, live_server, t
     assert page.evaluate("geodjango_polygon.featureOverlay.getSource().getFeatures().length") == 1
 
     # Draw a new outline: delete the old one, click three corners, click the first again.
-    page.get_by_text("Delete all Features").click()
+    page.locator(".clear_features a").click()
     box = page.locator("#id_polygon_map").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     for dx, dy in ((-60, -40), (60, -40), (60, 40), (-60, -40)):

@@ -20,6 +20,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, connections
+from django.utils import translation
 
 from catalog.enums import ProductStatus
 from catalog.models import Product, ProductVariant
@@ -51,6 +52,7 @@ def _run_all(attempts, work, *, workers=WORKERS):
     start = threading.Barrier(workers)
 
     def worker():
+        translation.activate("en")  # each thread has its own language; the messages are read in English
         try:
             start.wait()
             while True:
