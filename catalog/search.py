@@ -111,16 +111,18 @@ SORT_KEYS = {
 SORTS = tuple(SORT_KEYS)
 
 
-DESCRIBED_CAP = 1000  # description-only matches counted (and paged) at most
+DESCRIBED_CAP = 1000  # full-text-only matches counted (and paged) at most
+FULL_TEXT_AFTER = 1000  # with this many ranked matches, full-text-only ones are not looked for
 
 
 def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24, count=True):
     """(ids of one page, total matches, whether the total is a lower bound) for a parsed query.
 
     Two tiers: products whose ranked document (name, brand, category path, short description)
-    matches, then products that match on their description only (``product_search_text``; a
-    broad word can be in thousands of descriptions, so that tier is counted and paged up to
-    ``DESCRIBED_CAP``: "more than N"). Within a tier, the order asked for (relevance: exact name
+    matches, then products whose full text only matches (``product_search_text``: description
+    included, or the words spread over name and description; counted and paged up to
+    ``DESCRIBED_CAP``: "more than N"; not looked for when a word is in ``FULL_TEXT_AFTER``
+    names already, since those would only start pages later). Within a tier, the order asked for (relevance: exact name
     first, then ``ts_rank``). The ranked tier is counted by a window over the same scan that
     ranks it. ``products`` is joined only when a filter or the order needs its columns. Always
     the same two statements, whatever the number of matches."""
@@ -141,9 +143,15 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
     query = "to_tsquery('gogomarket', %(tsquery)s) AS q(query)"
     condition = " AND ".join(common)
     ranked_from = f"FROM product_search s {join}, {query} WHERE s.document @@ q.query AND {condition}"
+    # The full text's matches come from the GIN index first (MATERIALIZED): with a LIMIT after
+    # them the planner would rather read the whole table in the hope of stopping early.
     described_from = (
-        f"FROM product_search_text d JOIN product_search s ON s.product_id = d.product_id {join}, {query} "
-        f"WHERE d.document @@ q.query AND NOT (s.document @@ q.query) AND {condition}"
+        f"FROM t JOIN product_search s ON s.product_id = t.product_id {join}, {query} "
+        f"WHERE NOT (s.document @@ q.query) AND {condition}"
+    )
+    full_text = (
+        "t AS MATERIALIZED (SELECT d.product_id FROM product_search_text d, "
+        "to_tsquery('gogomarket', %(tsquery)s) AS q(query) WHERE d.document @@ q.query)"
     )
     tail = "s.product_id " + ("ASC" if sort == "price_asc" else "DESC")
     keyed = ", ".join(f"{expression} {direction}" for expression, direction in keys)
@@ -167,17 +175,19 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
             ranked_total = cursor.fetchone()[0]
         else:
             ranked_total = len(ids)
-        # The description tier fills the rest of the page (and tells its own count: one row is
-        # always asked for, so the count comes back even when the page is full).
         need = limit - len(ids)
-        # MATERIALIZED: the matches first (GIN index), then their order; without it the planner
-        # may walk an index in that order and test every row of the catalog.
+        if ranked_total >= FULL_TEXT_AFTER and need <= 0:
+            # A word in thousands of names: the full-text-only matches would start after page
+            # FULL_TEXT_AFTER / page size; they are left out (and out of the count).
+            return ids, ranked_total, False
+        # The full-text tier fills the rest of the page and tells its own count (one row is
+        # always asked for, so the count comes back even when the page is full).
         key_columns = "".join(f", {expression} AS k{i}" for i, (expression, _d) in enumerate(keys))
         outer_order = ", ".join(f"m.k{i} {direction}" for i, (_e, direction) in enumerate(keys))
         outer_tail = tail.replace("s.", "m.", 1)
         outer_order = f"{outer_order}, {outer_tail}" if keys else outer_tail
         cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT s.product_id{key_columns} {described_from} LIMIT %(cap)s) "
+            f"WITH {full_text}, m AS MATERIALIZED (SELECT s.product_id{key_columns} {described_from} LIMIT %(cap)s) "
             f"SELECT m.product_id, count(*) OVER () FROM m ORDER BY {outer_order} LIMIT %(need)s OFFSET %(skip)s",
             {**params, "cap": DESCRIBED_CAP + 1, "need": max(need, 1), "skip": max(0, offset - ranked_total)},
         )

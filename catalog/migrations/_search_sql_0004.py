@@ -3,8 +3,9 @@
 Ranking a broad term reads the document of every match; with the description inside, the
 documents were three times larger, and so were the pages read. Now ``product_search.document``
 holds name, brand (A), category path (B) and short description (C), and
-``product_search_text.document`` the description. A query matches either (two GIN indexes); a
-description-only match ranks after every ranked one.
+``product_search_text.document`` every word of the product, description included, unranked. A
+query matches either (two GIN indexes); a match on the full text only ranks after every ranked
+one.
 """
 
 FORWARD = [
@@ -24,9 +25,13 @@ FORWARD = [
     $$
     """,
     """
-    CREATE OR REPLACE FUNCTION product_search_description(p_description text) RETURNS tsvector
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-        SELECT strip(to_tsvector('gogomarket', gm_search_normalize(left(p_description, 4000))))
+    CREATE OR REPLACE FUNCTION product_search_description(
+        p_name text, p_brand text, p_short text, p_description text
+    ) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        -- Every word of the product, unranked (no positions): a query whose words are spread
+        -- over the name and the description matches here.
+        SELECT strip(to_tsvector('gogomarket', gm_search_normalize(
+            concat_ws(' ', p_name, p_brand, p_short, left(p_description, 4000)))))
     $$
     """,
     """
@@ -42,7 +47,7 @@ FORWARD = [
             ORDER BY n.id
             ON CONFLICT (product_id) DO NOTHING;
             INSERT INTO product_search_text (product_id, document)
-            SELECT n.id, product_search_description(n.description)
+            SELECT n.id, product_search_description(n.name, n.brand, n.short_description, n.description)
             FROM new_rows n
             WHERE n.status = 'active' AND n.deleted_at IS NULL
             ORDER BY n.id
@@ -55,10 +60,12 @@ FORWARD = [
         DELETE FROM product_search_text t USING new_rows n
         WHERE t.product_id = n.id AND (n.status <> 'active' OR n.deleted_at IS NOT NULL);
         INSERT INTO product_search_text (product_id, document)
-        SELECT n.id, product_search_description(n.description)
+        SELECT n.id, product_search_description(n.name, n.brand, n.short_description, n.description)
         FROM new_rows n JOIN old_rows o ON o.id = n.id
         WHERE n.status = 'active' AND n.deleted_at IS NULL
-          AND (o.status <> 'active' OR o.deleted_at IS NOT NULL OR o.description IS DISTINCT FROM n.description)
+          AND (o.status <> 'active' OR o.deleted_at IS NOT NULL
+               OR (o.name, o.brand, o.short_description, o.description)
+                  IS DISTINCT FROM (n.name, n.brand, n.short_description, n.description))
         ORDER BY n.id
         ON CONFLICT (product_id) DO UPDATE SET document = EXCLUDED.document;
         INSERT INTO product_search (product_id, seller_id, category_id, name_normalized, document)
@@ -88,7 +95,7 @@ FORWARD = [
     """,
     """
     INSERT INTO product_search_text (product_id, document)
-    SELECT p.id, product_search_description(p.description) FROM products p
+    SELECT p.id, product_search_description(p.name, p.brand, p.short_description, p.description) FROM products p
     WHERE p.status = 'active' AND p.deleted_at IS NULL
     ON CONFLICT (product_id) DO NOTHING
     """,
@@ -112,5 +119,5 @@ BACKWARD = [
             || setweight(to_tsvector('gogomarket', gm_search_normalize(left(p_description, 4000))), 'D')
     $$
     """,
-    "DROP FUNCTION IF EXISTS product_search_description(text)",
+    "DROP FUNCTION IF EXISTS product_search_description(text, text, text, text)",
 ]

@@ -62,6 +62,15 @@ def test_a_match_in_the_name_beats_a_match_in_the_description():
     assert _ids("changyutgich") == [in_name.pk, in_description.pk]
 
 
+def test_words_spread_over_the_name_and_the_description_still_match():
+    # "samsung" is in the name only, "chehol" in the description only: the full text finds it
+    cover = _product("Samsung Galaxy A55", description="Silikon chehol, qora rang")
+    _product("Samsung Galaxy A35", description="Telefon, kafolat bilan")
+    assert _ids("samsung chehol") == [cover.pk]
+    ids, total, capped = search.search_product_ids(search.parse("samsung chehol"), filters=ListingFilters())
+    assert (ids, total, capped) == ([cover.pk], 1, False)
+
+
 def test_brand_counts_like_the_name():
     branded = _product("Kir yuvish mashinasi", brand="Shivaki")
     described = _product("Muzlatgich", description="Shivaki zavodida yig'ilgan")
