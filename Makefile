@@ -42,12 +42,14 @@ serve:
 schema-check:
 	@python3 ../shared/tools/schema_check.py --dsn "$${DATABASE_URL:-postgresql:///gogomarket}"
 
-# Benchmark (bench/README.md): installs wrk, loads the benchmark database gogomarket_bench once
+# Benchmark (bench/README.md): installs wrk, loads the benchmark database gogomarket_bench_<PRODUCTS> once
 # (again only for another PRODUCTS or FRESH=1), serves the app with production settings under
 # uvicorn, measures it with wrk and writes bench/RESULTS.md.
 #   make bench [PRODUCTS=1000000] [FRESH=1] [BENCH_ARGS="--duration 5 --workers 4"]
 PRODUCTS ?= 100000
+# One database per catalog size, so the 100k and the 1M catalogs can both stay loaded.
+BENCH_DATABASE_URL ?= postgis:///gogomarket_bench_$(PRODUCTS)
 bench:
 	@WITH_BENCH=1 bash scripts/setup.sh
-	@$(PY) bench/generate.py --products $(PRODUCTS) $(if $(FRESH),--fresh)
-	@$(PY) bench/run.py $(BENCH_ARGS)
+	@$(PY) bench/generate.py --products $(PRODUCTS) --database-url $(BENCH_DATABASE_URL) $(if $(FRESH),--fresh)
+	@$(PY) bench/run.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)

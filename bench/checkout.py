@@ -11,7 +11,7 @@ own PostgreSQL connection. The table gives orders per second, p50/p95/p99 latenc
 out-of-stock answers and the deadlocks; the run fails (exit status 1) when the stock went below
 zero, more units were sold than there were, or any checkout deadlocked or crashed.
 
-The database (default ``postgis:///gogomarket_bench``, or $BENCH_DATABASE_URL; the ambient
+The database (default ``postgis:///gogomarket_bench_100000``, or $BENCH_DATABASE_URL; the ambient
 DATABASE_URL is ignored so the development database is never touched; the name must contain
 ``bench``) is the one bench/generate.py loads. The data the run needs is its own, made when
 missing and recognisable by ``@checkout.bench.gogomarket.uz`` emails, the ``bench-checkout``
@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench"
+DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench_100000"
 CACHE_PREFIX = "bench-checkout"
 DOMAIN = "checkout.bench.gogomarket.uz"
 SELLER_EMAIL = f"seller@{DOMAIN}"

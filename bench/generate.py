@@ -2,11 +2,11 @@
 """Load the benchmark database: categories, sellers and products with variants, images and
 attributes, written with PostgreSQL COPY.
 
-    .venv/bin/python bench/generate.py                      # 100k products into gogomarket_bench
+    .venv/bin/python bench/generate.py                      # 100k products into gogomarket_bench_100000
     .venv/bin/python bench/generate.py --products 1000000   # the big catalog
     .venv/bin/python bench/generate.py --fresh              # reload even if already loaded
 
-The database (default ``postgis:///gogomarket_bench``, or $BENCH_DATABASE_URL; the ambient
+The database (default ``postgis:///gogomarket_bench_100000``, or $BENCH_DATABASE_URL; the ambient
 DATABASE_URL is ignored so that the development database is never touched) is created from the
 PostGIS template and migrated when missing. When it already holds the requested number of
 products (and bench/terms.json describes it) nothing is done unless --fresh is given; any other
@@ -36,8 +36,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-TERMS_FILE = BENCH / "terms.json"
-DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench"
+
+
+def terms_file(database_url):
+    """The planted search terms of one benchmark database (bench/terms-<database>.json)."""
+    name = database_url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    return BENCH / f"terms-{name}.json"
+
+
+DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench_100000"
 PLACEHOLDER_IMAGE = "/static/img/placeholder-product.svg"
 
 sys.path.insert(0, str(ROOT))
@@ -133,10 +140,11 @@ def products_loaded(connection):
 
 
 def already_loaded(args, db_name, count):
-    if count != args.products or not TERMS_FILE.exists():
+    terms_path = terms_file(args.database_url)
+    if count != args.products or not terms_path.exists():
         return False
     try:
-        terms = json.loads(TERMS_FILE.read_text())
+        terms = json.loads(terms_path.read_text())
     except ValueError:
         return False
     return terms.get("database") == db_name and terms.get("products") == args.products
@@ -521,9 +529,9 @@ def main(argv=None):
             finally:
                 connection.close()
             if not args.fresh and already_loaded(args, name, count):
-                log(f"{name} already holds {count:,} products (bench/terms.json matches): nothing to do")
-                log("use --fresh to reload")
-                print(TERMS_FILE.read_text())
+                log(f"{name} already holds {count:,} products ({terms_file(args.database_url).name} matches)")
+                log("nothing to do; use --fresh to reload")
+                print(terms_file(args.database_url).read_text())
                 return 0
             if count:  # another size, an interrupted load, or --fresh: start from an empty database
                 log(f"{name} holds {count:,} products, reloading {args.products:,}: dropping it")
@@ -533,7 +541,7 @@ def main(argv=None):
             log(f"creating database {name} from template {args.template}")
             create_database(admin, name, args.template)
 
-    TERMS_FILE.unlink(missing_ok=True)
+    terms_file(args.database_url).unlink(missing_ok=True)
     stage = time.monotonic()
     log("migrating")
     call_command("migrate", interactive=False, verbosity=0)
@@ -614,12 +622,12 @@ def main(argv=None):
         "selective": selective,
         "broad": broad,
     }
-    TERMS_FILE.write_text(json.dumps(terms, indent=2, ensure_ascii=False) + "\n")
+    terms_file(args.database_url).write_text(json.dumps(terms, indent=2, ensure_ascii=False) + "\n")
     log("search terms (matches among searchable products):")
     for kind in ("selective", "broad"):
         for term in terms[kind]:
             log(f"  {kind:<9} q={term['q']!r:<12} {term['matches']:>8,} matches ({term['percent']}%)")
-    log(f"wrote {TERMS_FILE.relative_to(ROOT)}; total {time.monotonic() - START:.1f}s")
+    log(f"wrote {terms_file(args.database_url).relative_to(ROOT)}; total {time.monotonic() - START:.1f}s")
     return 0
 
 

@@ -41,10 +41,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 RESULTS_DIR = BENCH / "results"
-TERMS_FILE = BENCH / "terms.json"
+
+
+def terms_file(database_url):
+    """The planted search terms of one benchmark database (bench/terms-<database>.json)."""
+    name = database_url.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+    return BENCH / f"terms-{name}.json"
+
+
 LUA = BENCH / "report.lua"
 VENV_BIN = ROOT / ".venv" / "bin"
-DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench"
+DEFAULT_DATABASE_URL = "postgis:///gogomarket_bench_100000"
 CACHED_PAGES = {"home", "category-top", "category-leaf", "product"}  # served by the page cache
 
 EXCEPTION_RE = re.compile(r"^[\w.]+(?:Error|Exception|Interrupt|Exit)\b:?.*$", re.MULTILINE)
@@ -574,9 +581,10 @@ def main(argv=None):
     args = parse_args(argv)
     started = datetime.now(UTC).astimezone()
     command = " ".join([".venv/bin/python", "bench/run.py", *(argv if argv is not None else sys.argv[1:])])
-    if not TERMS_FILE.exists():
-        die("bench/terms.json is missing: run bench/generate.py first (or `make bench`)")
-    terms = json.loads(TERMS_FILE.read_text())
+    terms_path = terms_file(args.database_url)
+    if not terms_path.exists():
+        die(f"bench/{terms_path.name} is missing: run bench/generate.py first (or `make bench`)")
+    terms = json.loads(terms_path.read_text())
     ensure_wrk()
     env = server_env(args)
     setup_django(env)
@@ -584,7 +592,7 @@ def main(argv=None):
 
     db_name = settings.DATABASES["default"]["NAME"]
     if terms.get("database") != db_name:
-        die(f"bench/terms.json describes {terms.get('database')!r}, not {db_name!r}: run bench/generate.py")
+        die(f"bench/{terms_path.name} describes {terms.get('database')!r}, not {db_name!r}: run bench/generate.py")
     targets, products, listed = pick_targets(terms)
     wanted = None if args.endpoints == "all" else {e.strip() for e in args.endpoints.split(",")} | {"healthz"}
     if wanted:
