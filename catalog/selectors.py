@@ -3,6 +3,7 @@ own products (seller center). Lists return ids from PostgreSQL and cards from Re
 (``catalog.cache``), so a page runs the same few queries whatever its size."""
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -395,22 +396,31 @@ class ListingPage:
 
 def listing_count(filters, queryset):
     """How many products a list has. Counting a big category (or the whole catalog) reads every
-    row, so the total is shared for ``LISTING_COUNT_TTL`` seconds per set of filters and the
-    generation of the category or seller it lists."""
+    row, so the total is shared per set of filters and the generation of the category or seller
+    it lists, fresh for ``LISTING_COUNT_TTL`` seconds. After that one request recounts (a Redis
+    lock) while the others keep answering with the last count: a popular list never has every
+    request counting at once."""
     from django.conf import settings
     from django.core.cache import cache
 
-    if not settings.LISTING_COUNT_TTL:
+    fresh_for = settings.LISTING_COUNT_TTL
+    if not fresh_for:
         return queryset.count()
     scope = f"seller:{filters.seller_id}" if filters.seller_id else "catalog"
     if filters.category_ids and not filters.seller_id:
         scope = f"category:{filters.category_ids[0]}"
     digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:24]
     key = f"catalog:count:{digest}:{catalog_cache.generations([scope])[0]}"
-    total = cache.get(key)
-    if total is None:
+    stored = cache.get(key)  # (total, counted at)
+    now = time.time()
+    if stored is not None and (now - stored[1] < fresh_for or not cache.add(f"{key}:lock", 1, timeout=60)):
+        return stored[0]
+    try:
         total = queryset.count()
-        cache.set(key, total, timeout=settings.LISTING_COUNT_TTL)
+        cache.set(key, (total, time.time()), timeout=fresh_for * 20)
+    finally:
+        if stored is not None:
+            cache.delete(f"{key}:lock")
     return total
 
 

@@ -256,3 +256,32 @@ def test_suspending_a_seller_rebuilds_every_cached_list(client, django_capture_o
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss"
     assert "Soon hidden" not in response.content.decode()
+
+
+def test_a_list_count_is_shared_and_recounted_by_one_request_at_a_time(
+    settings, django_assert_num_queries, monkeypatch
+):
+    from django.core.cache import cache
+
+    from catalog import selectors
+    from catalog.tests.factories import ProductFactory
+
+    settings.LISTING_COUNT_TTL = 30
+    ProductFactory.create_batch(3)
+    filters = selectors.ListingFilters()
+    queryset = selectors.listing_queryset(filters)
+    with django_assert_num_queries(1):
+        assert selectors.listing_count(filters, queryset) == 3
+    ProductFactory()  # not through a service: nothing bumps a generation
+    with django_assert_num_queries(0):
+        assert selectors.listing_count(filters, queryset) == 3  # fresh: shared
+    later = selectors.time.time() + 60
+    monkeypatch.setattr(selectors.time, "time", lambda: later)
+    key = next(k for k in cache._cache.get_client().scan_iter(match="*catalog:count:*") if not k.endswith(b":lock"))
+    lock = key.decode().split(":1:", 1)[1] + ":lock"
+    cache.add(lock, 1)  # another request is recounting
+    with django_assert_num_queries(0):
+        assert selectors.listing_count(filters, queryset) == 3  # the last count meanwhile
+    cache.delete(lock)
+    with django_assert_num_queries(1):
+        assert selectors.listing_count(filters, queryset) == 4  # stale: this request recounts
