@@ -102,3 +102,8 @@ def buyer_addresses(buyer):
     return UserAddress.objects.filter(user=buyer, deleted_at__isnull=True).order_by(
         "-is_default", "type", "-updated_at"
     )
+
+
+def buyer_delivery_address(buyer):
+    """The address deliveries go to by default: the default delivery address, else any."""
+    return buyer_addresses(buyer).filter(type="delivery").first() or buyer_addresses(buyer).first()

@@ -53,11 +53,27 @@ def _back(request, default):
 CART_PARTIAL = "orders/partials/cart_htmx.html"
 
 
+def cart_context(request, cart):
+    """The cart's lines, and for a signed-in buyer with a delivery address the delivery of each
+    seller's order to it (cost and date, or why not) as checkout would price it."""
+    view = services.cart_view(cart)
+    context = {"view": view, "delivery": {}, "delivery_address": None}
+    if request.user.is_authenticated and not view.empty:
+        address = selectors.buyer_delivery_address(request.user)
+        if address is not None:
+            plan = services.checkout_plan(buyer=request.user, cart=cart, address=address)
+            context["delivery_address"] = address
+            context["delivery_zone_problem"] = next((p for p in plan.problems if p not in view.problems), None)
+            context["delivery"] = {seller_plan.seller.pk: seller_plan for seller_plan in plan.sellers}
+    context["cart_groups"] = [(group, context["delivery"].get(group.seller.pk)) for group in view.groups]
+    return context
+
+
 class CartView(View):
     def get(self, request):
-        view = services.cart_view(services.cart_for_request(request))
+        cart = services.cart_for_request(request)
         template = CART_PARTIAL if request.htmx else "orders/cart.html"
-        return render(request, template, {"view": view})
+        return render(request, template, cart_context(request, cart))
 
 
 class CartAddView(View):
@@ -103,7 +119,7 @@ class CartItemView(View):
         except ValidationError as error:
             _messages_from(request, error)
         if request.htmx:
-            return render(request, CART_PARTIAL, {"view": services.cart_view(cart)})
+            return render(request, CART_PARTIAL, cart_context(request, cart))
         return redirect("orders:cart")
 
 

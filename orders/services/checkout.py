@@ -243,15 +243,18 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         order = _order_create(buyer, seller_plan, plan, address, handler, rate, notes, products, variants)
         orders.append(order)
 
-    # Stock: variants and their products together, never below zero (backorders stop at 0).
+    # Stock: variants and their products together. Without backorders the check above keeps it
+    # at 0 or more; with backorders it may go below 0 (the units owed, given back exactly on
+    # cancellation); digital products have no stock to take.
     for (product_id, variant_id), quantity in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
+        product = products[product_id]
+        if product.is_digital:
+            continue
+        left = F("stock_quantity") - quantity
+        left = left if product.allow_backorder else _at_least_zero(left)
         if variant_id:
-            ProductVariant.objects.filter(pk=variant_id).update(
-                stock_quantity=_at_least_zero(F("stock_quantity") - quantity), updated_at=timezone.now()
-            )
-        Product.objects.filter(pk=product_id).update(
-            stock_quantity=_at_least_zero(F("stock_quantity") - quantity), updated_at=timezone.now()
-        )
+            ProductVariant.objects.filter(pk=variant_id).update(stock_quantity=left, updated_at=timezone.now())
+        Product.objects.filter(pk=product_id).update(stock_quantity=left, updated_at=timezone.now())
     products_stock_status_refresh(product_ids)
     CartItem.objects.filter(cart=cart).delete()
     start = handler.start(orders=orders, buyer=buyer, request=request)

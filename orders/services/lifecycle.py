@@ -215,7 +215,7 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
 
 def _restock(order):
     """Give the order's units back to stock: products and variants locked in id order."""
-    lines = list(order.items.values_list("product_id", "variant_id", "quantity"))
+    lines = list(order.items.filter(product__is_digital=False).values_list("product_id", "variant_id", "quantity"))
     product_ids = sorted({p for p, _v, _q in lines})
     variant_ids = sorted({v for _p, v, _q in lines if v})
     list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))

@@ -660,17 +660,23 @@ def test_sold_out_since_adding_is_refused_as_out_of_stock(world):
     assert _written() == NOTHING
 
 
-def test_backorders_are_taken_and_the_stock_stops_at_zero(world):
+def test_backorders_are_taken_below_zero_and_given_back_exactly(world):
+    from orders.services import order_transition
+
     product = ProductFactory(seller=world.a, stock_quantity=2, allow_backorder=True)
     variant_product = ProductFactory(seller=world.a, stock_quantity=1, allow_backorder=True)
     variant = ProductVariantFactory(product=variant_product, stock_quantity=1)
-    _fill(world.buyer, (product, 5), (variant_product, 4, variant))
+    ebook = ProductFactory(seller=world.a, stock_quantity=0, is_digital=True, requires_shipping=False)
+    _fill(world.buyer, (product, 5), (variant_product, 4, variant), (ebook, 2))
 
     (order,) = _place(world)[0]
 
-    assert order.items.count() == 2
-    assert _stock(product, variant, variant_product) == [0, 0, 0]
+    assert order.items.count() == 3
+    # below 0: the units owed; a digital product has no stock to take
+    assert _stock(product, variant, variant_product, ebook) == [-3, -3, -3, 0]
     assert Product.objects.get(pk=product.pk).status == ProductStatus.ACTIVE  # backorders keep it on sale
+    order_transition(order=order, action="cancel", actor=world.buyer)
+    assert _stock(product, variant, variant_product, ebook) == [2, 1, 1, 0]
 
 
 # --- idempotency --------------------------------------------------------------------------------

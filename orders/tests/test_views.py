@@ -889,3 +889,18 @@ def test_the_order_lists_run_the_same_number_of_queries_for_3_and_15_orders(page
     page_text = text_of(client.get(url))
     testid = {"buyer": "order-row", "seller": "seller-order-row", "courier": "courier-order"}[page]
     assert len(numbers_on(page_text, testid)) == (15 if page != "courier" else 30)
+
+
+def test_the_cart_prices_each_sellers_delivery_to_the_buyers_address(buyer, home, kettle, carpet):
+    fill_cart(buyer, (kettle, 1), (carpet, 1))
+    page = client_for(buyer).get(reverse("orders:cart"), headers={"accept-language": "en"})
+    content = text_of(page)
+    assert content.count('data-testid="cart-delivery"') == 2  # one order per seller, each delivered
+    assert "Delivery to" in content and "cart-delivery-problem" not in content
+
+
+def test_the_cart_says_when_the_address_is_outside_every_zone(buyer, zone, kettle):
+    UserAddressFactory(user=buyer, latitude=Decimal("39.650000"), longitude=Decimal("66.950000"))  # Samarkand
+    fill_cart(buyer, (kettle, 1))
+    content = text_of(client_for(buyer).get(reverse("orders:cart"), headers={"accept-language": "en"}))
+    assert 'data-testid="cart-delivery-problem"' in content and "We do not deliver there yet." in content
