@@ -20,6 +20,7 @@ go to bench/results/). The server is stopped at the end, on errors and on Ctrl-C
 """
 
 import argparse
+import base64
 import json
 import os
 import platform
@@ -180,6 +181,7 @@ def server_env(args):
         DATABASE_URL=args.database_url,
         DATABASE_CONN_MAX_AGE=str(args.conn_max_age),
         DATABASE_POOL_MAX_SIZE=str(args.pool),
+        FINANCE_ENCRYPTION_KEYS="bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         CACHE_KEY_PREFIX=args.cache_prefix,
         CHANNELS_PREFIX=f"{args.cache_prefix}:asgi",
         # Manifest static files of this run, apart from the development ones.

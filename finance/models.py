@@ -32,6 +32,8 @@ class Wallet(models.Model):
         db_table = "wallets"
         constraints = [
             models.UniqueConstraint(fields=["user"], name="idx_wallets_user_id"),
+            # Beyond the spec: the database refuses a negative balance whatever the code does.
+            models.CheckConstraint(condition=models.Q(balance__gte=0), name="wallets_balance_check"),
         ]
 
     def __str__(self):
@@ -61,6 +63,19 @@ class WalletTransaction(models.Model):
             Index(fields=["type"], name="idx_wallet_txn_type"),
             Index(fields=["reference_type", "reference_id"], name="idx_wallet_txn_reference"),
             Index(fields=["-created_at"], name="idx_wallet_txn_created"),
+        ]
+        constraints = [
+            # Beyond the spec: one movement of a kind per thing it is for (an order is paid once,
+            # refunded once, a payout held once ...): money never moves twice, even if code retries.
+            models.UniqueConstraint(
+                fields=["wallet", "type", "reference_type", "reference_id"],
+                condition=models.Q(reference_id__isnull=False),
+                name="wallet_txn_once_per_reference",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(balance_after=models.F("balance_before") + models.F("amount")),
+                name="wallet_txn_adds_up",
+            ),
         ]
 
     def __str__(self):
@@ -99,6 +114,12 @@ class Commission(models.Model):
             Index(fields=["order"], name="idx_commissions_order_id"),
             Index(fields=["seller"], name="idx_commissions_seller_id"),
             Index(fields=["status"], name="idx_commissions_status"),
+        ]
+        constraints = [
+            # Beyond the spec: one live commission per order (recorded once at delivery).
+            models.UniqueConstraint(
+                fields=["order"], condition=~models.Q(status="cancelled"), name="commissions_one_per_order"
+            ),
         ]
 
     def __str__(self):
@@ -184,3 +205,65 @@ class BankAccount(models.Model):
 
     def __str__(self):
         return f"{self.bank_name} ({self.account_holder_name})"
+
+
+# --- Card payments (a table beyond the spec) ---------------------------------------------------
+class PaymentPurpose(models.TextChoices):
+    TOPUP = "topup", _("Wallet top-up")
+    ORDERS = "orders", _("Orders")
+
+
+class PaymentState(models.TextChoices):
+    PENDING = "pending", _("Waiting for the card")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Payment(models.Model):
+    """One card payment through a provider (a top-up, or the orders of one checkout): what was
+    asked, what the provider answered. The wallet ledger and the orders only change when its
+    state does, once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments", verbose_name=_("user")
+    )
+    purpose = models.CharField(max_length=20, choices=PaymentPurpose.choices, verbose_name=_("purpose"))
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(max_length=3, default="UZS", db_default="UZS", verbose_name=_("currency"))
+    state = models.CharField(
+        max_length=20,
+        choices=PaymentState.choices,
+        default=PaymentState.PENDING,
+        db_default=PaymentState.PENDING,
+        verbose_name=_("state"),
+    )
+    provider = models.CharField(max_length=50, verbose_name=_("provider"))
+    provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
+    token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
+    order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders"))
+    refunded_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"), verbose_name=_("refunded")
+    )
+    failure_reason = models.TextField(null=True, blank=True, verbose_name=_("failure reason"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+        db_table = "payments"
+        indexes = [
+            Index(fields=["state", "created_at"], name="idx_payments_state_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payments_amount_check"),
+            models.CheckConstraint(
+                condition=models.Q(refunded_amount__gte=0, refunded_amount__lte=models.F("amount")),
+                name="payments_refund_check",
+            ),
+        ]
+
+    def __str__(self):
+        return f"payment {self.pk} ({self.get_state_display()})"

@@ -5,6 +5,9 @@ project root (django-environ); `.env.example` documents each variable. Real envi
 variables win over `.env`.
 """
 
+import base64
+import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -225,6 +228,27 @@ PRODUCT_VARIANTS_MAX = env.int("PRODUCT_VARIANTS_MAX", default=100)
 PRODUCT_ATTRIBUTES_MAX = env.int("PRODUCT_ATTRIBUTES_MAX", default=50)
 PRODUCT_CSV_MAX_ROWS = env.int("PRODUCT_CSV_MAX_ROWS", default=5000)
 PRODUCT_CSV_MAX_BYTES = env.int("PRODUCT_CSV_MAX_BYTES", default=5 * 1024 * 1024)
+
+# --- Money ------------------------------------------------------------------------------
+# Card payments and payouts go through these adapters (finance/providers.py): the sandbox ones
+# by default; a real gateway (Payme, Click, an Uzcard/Humo acquirer) is one more class.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="finance.providers.SandboxPaymentProvider")
+PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="finance.providers.SandboxPayoutProvider")
+# Signs the sandbox provider's callbacks (a real provider has its own secret).
+PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", default=f"sandbox:{SECRET_KEY}")
+# Bank account numbers are encrypted with these keys (finance/crypto.py): "id:base64key,...",
+# the first encrypts. Generate one with `manage.py finance_new_key`.
+FINANCE_ENCRYPTION_KEYS = env(
+    "FINANCE_ENCRYPTION_KEYS",
+    default="dev:" + base64.urlsafe_b64encode(hashlib.sha256(f"bank:{SECRET_KEY}".encode()).digest()).decode(),
+)
+if not DEBUG and not env.str("FINANCE_ENCRYPTION_KEYS", default=""):
+    # A key made from SECRET_KEY would make every stored bank account number unreadable the day
+    # SECRET_KEY is rotated: production sets its own keys.
+    raise ImproperlyConfigured("DEBUG is off: set FINANCE_ENCRYPTION_KEYS (see .env.example)")
+TOPUP_MIN = Decimal(env("TOPUP_MIN", default="1000"))
+TOPUP_MAX = Decimal(env("TOPUP_MAX", default="50000000"))
+PAYOUT_MIN = Decimal(env("PAYOUT_MIN", default="10000"))
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "uz"

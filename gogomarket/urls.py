@@ -29,6 +29,7 @@ urlpatterns = [
     path("seller/", include("catalog.seller_urls")),
     path("delivery/", include("delivery.urls")),
     path("", include("orders.urls")),
+    path("payments/", include("finance.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(**env):
     """Import the settings module in a fresh interpreter with the given environment."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "FINANCE_ENCRYPTION_KEYS")}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import gogomarket.settings as s; print(s.DEBUG, len(s.SECRET_KEY))"],
@@ -29,8 +29,17 @@ def test_dev_secret_key_refuses_to_start_with_debug_off():
     assert "set SECRET_KEY" in result.stderr
 
 
-def test_real_secret_key_starts_with_debug_off():
+KEYS = "k1:" + "A" * 43  # 32 bytes, base64
+
+
+def test_debug_off_needs_its_own_bank_account_keys():
     result = load_settings(DEBUG="false", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "set FINANCE_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_real_secret_key_starts_with_debug_off():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, FINANCE_ENCRYPTION_KEYS=KEYS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "60"]
 

@@ -33,6 +33,7 @@ from ..models import Order, OrderStatusHistory, OrderTracking
 from ..payments import handler_of_order
 
 BUYER, SELLER, COURIER, STAFF = "buyer", "seller", "courier", "staff"
+SYSTEM = "system"  # the platform itself (Celery jobs): actor None
 OPEN = (S.PENDING, S.CONFIRMED, S.PROCESSING, S.READY_FOR_PICKUP, S.PICKED_UP, S.IN_TRANSIT)
 
 
@@ -65,6 +66,8 @@ STEPS = {
         style="warning",
     ),
     "staff_cancel": Step(OPEN, S.CANCELLED, (STAFF,), gettext_lazy("Cancel (staff)"), needs_note=True, style="danger"),
+    # An order paid by card that was not paid in time (finance.services.payments).
+    "payment_timeout": Step((S.PENDING,), S.CANCELLED, (SYSTEM,), gettext_lazy("Cancelled: not paid in time")),
 }  # fmt: skip
 # Assigning a courier is staff's, from confirmation until pickup.
 ASSIGNABLE = (S.CONFIRMED, S.PROCESSING, S.READY_FOR_PICKUP)
@@ -76,7 +79,9 @@ def is_staff_for_orders(user):
 
 def roles_of(user, order):
     roles = set()
-    if user is None or not user.is_authenticated:
+    if user is None:
+        return {SYSTEM}
+    if not user.is_authenticated:
         return roles
     if order.buyer_id == user.pk:
         roles.add(BUYER)
@@ -194,6 +199,9 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
         fields.append("actual_delivery_date")
         handler_of_order(order).on_delivered(order=order)
         fields.append("payment_status")
+        from finance.services.earnings import commission_record
+
+        commission_record(order=order)
     order.save(update_fields=sorted(set(fields)))
     OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note or str(step.label))
     if step.tracking:

@@ -49,6 +49,7 @@ EXPECTED = {
     "deliver": ({S.IN_TRANSIT}, {"courier"}, S.DELIVERED),
     "fail_attempt": ({S.IN_TRANSIT}, {"courier"}, None),
     "staff_cancel": (OPEN, {"staff"}, S.CANCELLED),
+    "payment_timeout": ({S.PENDING}, set(), S.CANCELLED),  # the platform's own step (actor None)
 }
 TRACKED = {
     "claim": TrackingStatus.ASSIGNED,

@@ -1,0 +1,131 @@
+"""The payment methods of checkout that move money (orders.payments.PaymentHandler):
+
+* GoGoMoney: the wallet pays at checkout (one ``purchase`` per order); not enough money refuses
+  the checkout before anything is written. A cancelled order is refunded to the wallet at once.
+* Card: checkout makes one card payment for its orders and sends the buyer to the provider's
+  page; the orders are paid when the provider confirms (``finance.services.payments``). A
+  cancelled paid order is refunded through the provider.
+* Bank transfer: the orders wait with payment pending until accounting confirms the money has
+  arrived (back office). A cancelled paid order is refunded to the buyer's wallet (instant; a
+  bank refund would take days and cost a fee).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gogomarket.core.services import audit_log_write
+from orders.enums import PaymentMethod, PaymentStatus
+from orders.payments import PaymentHandler, PaymentStart
+
+from .enums import TransactionType
+from .services.earnings import commission_cancel_for
+from .services.ledger import InsufficientFunds, wallet_for, wallet_post
+from .services.payments import orders_payment_start, payment_for_order, payment_page_url, payment_refund
+
+
+def _refund_to_wallet(order, reason):
+    wallet_post(
+        wallet=wallet_for(order.buyer),
+        type=TransactionType.REFUND,
+        amount=order.total_amount,
+        reference_type="order",
+        reference_id=order.pk,
+        description=reason,
+    )
+    order.payment_status = PaymentStatus.REFUNDED
+
+
+class GoGoMoney(PaymentHandler):
+    method = PaymentMethod.GOGOMONEY
+    label = gettext_lazy("GoGoMoney wallet")
+    description = gettext_lazy("Pay at once from your wallet; a cancelled order is refunded to it at once.")
+
+    def check(self, *, buyer, total):
+        balance = wallet_for(buyer).balance
+        if balance < total:
+            raise InsufficientFunds(balance, total)
+
+    def start(self, *, orders, buyer, request=None):
+        wallet = wallet_for(buyer)
+        for order in sorted(orders, key=lambda o: o.pk):
+            wallet_post(
+                wallet=wallet,
+                type=TransactionType.PURCHASE,
+                amount=-order.total_amount,
+                reference_type="order",
+                reference_id=order.pk,
+                description=_("Order %(number)s") % {"number": order.order_number},
+            )
+            order.payment_status = PaymentStatus.PAID
+            type(order).objects.filter(pk=order.pk).update(payment_status=PaymentStatus.PAID)
+        return PaymentStart()
+
+    def on_cancelled(self, *, order, actor):
+        commission_cancel_for(order)
+        if order.payment_status == PaymentStatus.PAID:
+            _refund_to_wallet(order, _("Refund of order %(number)s") % {"number": order.order_number})
+
+
+class Card(PaymentHandler):
+    method = PaymentMethod.CARD
+    label = gettext_lazy("Card (Uzcard, Humo, Visa)")
+    description = gettext_lazy("Pay on the card provider's secure page.")
+
+    def start(self, *, orders, buyer, request=None):
+        payment = orders_payment_start(orders=orders, buyer=buyer)
+        return PaymentStart(redirect_url=payment_page_url(payment, "/orders/"))
+
+    def on_cancelled(self, *, order, actor):
+        commission_cancel_for(order)
+        if order.payment_status != PaymentStatus.PAID:
+            return
+        payment = payment_for_order(order)
+        if payment is None:
+            return
+        payment_refund(
+            payment=payment, amount=order.total_amount,
+            reason=_("Refund of order %(number)s") % {"number": order.order_number},
+        )  # fmt: skip
+        order.payment_status = PaymentStatus.REFUNDED
+
+
+class BankTransfer(PaymentHandler):
+    method = PaymentMethod.BANK_TRANSFER
+    label = gettext_lazy("Bank transfer")
+    description = gettext_lazy("Transfer to our account with the order number; we start once the money arrives.")
+
+    def on_cancelled(self, *, order, actor):
+        commission_cancel_for(order)
+        if order.payment_status == PaymentStatus.PAID:
+            _refund_to_wallet(order, _("Refund of order %(number)s (bank transfer)") % {"number": order.order_number})
+
+
+@transaction.atomic
+def bank_transfer_confirm(*, order, actor, request=None):
+    """Accounting saw the money of a bank-transfer order arrive."""
+    from orders.models import Order, OrderStatusHistory
+
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if not getattr(actor, "is_staff", False):
+        raise ValidationError(_("Only staff confirm payments."))
+    if order.payment_method != PaymentMethod.BANK_TRANSFER:
+        raise ValidationError(_("This order is not paid by bank transfer."))
+    if order.payment_status != PaymentStatus.PENDING or order.status == "cancelled":
+        raise ValidationError(_("This order is not waiting for a payment."))
+    order.payment_status = PaymentStatus.PAID
+    order.save(update_fields=["payment_status", "updated_at"])
+    OrderStatusHistory.objects.create(
+        order=order, status=order.status, changed_by=actor, notes=_("Bank transfer received.")
+    )
+    audit_log_write(actor=actor, action="order.bank_transfer_confirm", entity_type="order", entity_id=order.pk,
+                    new_values={"at": timezone.now().isoformat()}, request=request)  # fmt: skip
+    return order
+
+
+HANDLERS = (GoGoMoney(), Card(), BankTransfer())
+ZERO = Decimal("0")

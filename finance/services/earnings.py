@@ -1,0 +1,143 @@
+"""Commissions and seller earnings.
+
+At delivery a ``commissions`` row records the rate and the amount (``commission_record``, called
+by the order lifecycle in the delivery's transaction): the rate is the platform's
+``commission_rate_percent`` setting, or the ``commission_rate_by_category`` override (a JSON
+object ``{"category-slug": percent}``; a category inherits its nearest ancestor's override). The
+commission is taken on the items; the delivery charge is the seller's (they ship).
+
+After the hold period (``payout_hold_days``, the return window) ``earnings_release`` (Celery
+beat, hourly, and ``manage.py release_earnings``) credits the seller's wallet with the order's
+total minus the commission, once (the ledger refuses a second credit for the same commission),
+and marks the commission paid. Cancelled or refunded orders never pay out: their commission is
+cancelled instead.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gogomarket.core.services import audit_log_write, setting_get
+
+from ..enums import CommissionStatus, TransactionType
+from ..models import Commission
+from .ledger import wallet_for, wallet_post
+
+CENT = Decimal("0.01")
+
+
+def commission_rate_for(order):
+    """The percent taken on ``order``: the nearest category override, else the platform rate."""
+    overrides = setting_get("commission_rate_by_category", {}) or {}
+    if overrides:
+        slugs = []
+        for item in order.items.select_related("product__category__parent__parent"):
+            category = item.product.category
+            while category is not None:
+                slugs.append(category.slug)
+                category = category.parent
+            break  # an order's items share the seller; the first item's category decides
+        for slug in slugs:
+            if slug in overrides:
+                return Decimal(str(overrides[slug]))
+    return Decimal(str(setting_get("commission_rate_percent", Decimal("10"))))
+
+
+def commission_record(*, order):
+    """Record the commission of a delivered order (once; called inside the delivery's transaction)."""
+    if Commission.objects.filter(order=order).exclude(status=CommissionStatus.CANCELLED).exists():
+        return None
+    rate = commission_rate_for(order)
+    amount = (order.subtotal * rate / Decimal("100")).quantize(CENT, rounding=ROUND_HALF_UP)
+    commission = Commission.objects.create(
+        order=order,
+        seller_id=order.seller_id,
+        commission_rate=rate,
+        commission_amount=amount,
+        order_amount=order.total_amount,
+        status=CommissionStatus.PENDING,
+    )
+    if order.commission_amount != amount:
+        type(order).objects.filter(pk=order.pk).update(commission_amount=amount)
+        order.commission_amount = amount
+    return commission
+
+
+def earning_of(commission):
+    return commission.order_amount - commission.commission_amount
+
+
+def hold_days():
+    return int(Decimal(str(setting_get("payout_hold_days", 14))))
+
+
+def earnings_release(*, now=None, batch=500, progress=None):
+    """Credit sellers with the earnings whose hold period is over. Safe to run from several
+    workers at once (rows taken with SKIP LOCKED) and again after a crash (the ledger credits a
+    commission once). Returns (released, cancelled)."""
+    from orders.enums import OrderStatus, PaymentStatus
+
+    limit = (now or timezone.now()) - timezone.timedelta(days=hold_days())
+    released = cancelled = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Commission.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("order")
+                .filter(status=CommissionStatus.PENDING)
+                .filter(order__actual_delivery_date__lte=limit)
+                .order_by("pk")[:batch]
+            )
+            if not rows:
+                break
+            for commission in rows:
+                order = commission.order
+                if order.status != OrderStatus.DELIVERED or order.payment_status != PaymentStatus.PAID:
+                    commission.status = CommissionStatus.CANCELLED
+                    commission.save(update_fields=["status"])
+                    cancelled += 1
+                    continue
+                earning = earning_of(commission)
+                if earning > 0:
+                    wallet_post(
+                        wallet=wallet_for(order.seller),
+                        type=TransactionType.DEPOSIT,
+                        amount=earning,
+                        reference_type="commission",
+                        reference_id=commission.pk,
+                        description=_("Earning from order %(number)s") % {"number": order.order_number},
+                        metadata={
+                            "order": order.order_number,
+                            "order_amount": str(commission.order_amount),
+                            "commission": str(commission.commission_amount),
+                            "rate": str(commission.commission_rate),
+                        },
+                    )
+                commission.status = CommissionStatus.PAID
+                commission.paid_at = timezone.now()
+                commission.save(update_fields=["status", "paid_at"])
+                released += 1
+            audit_log_write(
+                actor=None, action="earnings.release", entity_type="commission", entity_id=rows[-1].pk,
+                new_values={"commissions": [c.pk for c in rows]},
+            )  # fmt: skip
+        if progress:
+            progress(released + cancelled)
+    return released, cancelled
+
+
+def commission_cancel_for(order):
+    """An order that will not pay out (cancelled, refunded): its pending commission is cancelled."""
+    Commission.objects.filter(order=order, status=CommissionStatus.PENDING).update(status=CommissionStatus.CANCELLED)
+
+
+def seller_balances(seller):
+    """(available, pending): what the seller may withdraw now, and the earnings still on hold."""
+    wallet = wallet_for(seller)
+    pending = Commission.objects.filter(seller=seller, status=CommissionStatus.PENDING).aggregate(
+        total=Sum(F("order_amount") - F("commission_amount"))
+    )["total"] or Decimal("0")
+    return wallet.balance, pending
