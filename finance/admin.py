@@ -1,9 +1,44 @@
-from django.contrib import admin
+"""The back office of money, for the accounting role (accounts.permissions).
+
+Nothing here writes money by hand: wallets, ledger rows, commissions and card payments are shown
+only; payouts are approved (sent now) or cancelled, bank accounts verified, through the same
+services as the seller's pages and the Celery jobs. "Money totals" sums the period's movements.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, changelist_link, uzs_column
 
-from .models import BankAccount, Commission, Payout, Wallet, WalletTransaction
+from .models import BankAccount, Commission, Payment, Payout, Wallet, WalletTransaction
+from .services import payouts as payout_services
+from .services.reports import COLUMNS, money_totals
+
+
+def _messages(error):
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error)]
+
+
+class ReadOnlyAdmin(BaseAdmin):
+    """Shown, never added, changed or deleted by hand: the services write these rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class WalletTransactionInline(HistoryInline):
@@ -16,16 +51,14 @@ class WalletTransactionInline(HistoryInline):
 
 
 @admin.register(Wallet)
-class WalletAdmin(BaseAdmin):
+class WalletAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "user", "balance_uzs", "currency", "is_active", "created_at")
     list_select_related = ("user",)
     list_filter = ("is_active", "currency", "created_at")
     search_fields = ("user__email", "user__phone")
-    autocomplete_fields = ("user",)
-    # The balance moves only together with a wallet transaction (written by the finance services).
-    exclude = ("balance",)
-    readonly_fields = ("balance_uzs", "all_transactions")
-    readonly_on_change = ("user", "currency")
+    # The balance moves only together with a wallet transaction (finance.services.ledger).
+    fields = ("user", "balance_uzs", "currency", "is_active", "all_transactions", "created_at", "updated_at")
+    readonly_fields = fields
     inlines = (WalletTransactionInline,)
 
     balance_uzs = uzs_column("balance", _("balance"))
@@ -38,7 +71,7 @@ class WalletAdmin(BaseAdmin):
 
 
 @admin.register(WalletTransaction)
-class WalletTransactionAdmin(BaseAdmin):
+class WalletTransactionAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "wallet",
@@ -49,21 +82,92 @@ class WalletTransactionAdmin(BaseAdmin):
         "reference_type",
         "reference_id",
     )
-    list_select_related = ("wallet",)
-    list_filter = ("type", "created_at")
-    search_fields = ("wallet__user__email", "reference_type", "description")
+    list_select_related = ("wallet__user",)
+    list_filter = ("type", "reference_type", "created_at")
+    search_fields = ("wallet__user__email", "wallet__user__phone", "description")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("wallet",)
     # A ledger row is never rewritten: a mistake is corrected by a new transaction.
-    immutable = True
+    fields = (
+        "wallet", "type", "amount_uzs", "balance_before_uzs", "balance_after_uzs", "reference_type", "reference_id",
+        "description", "metadata", "created_at",
+    )  # fmt: skip
+    readonly_fields = fields
 
     amount_uzs = uzs_column("amount", _("amount"))
     balance_before_uzs = uzs_column("balance_before", _("balance before"))
     balance_after_uzs = uzs_column("balance_after", _("balance after"))
 
+    def get_urls(self):
+        totals = path("totals/", self.admin_site.admin_view(self.totals_view), name="finance_money_totals")
+        return [totals, *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"totals_url": reverse("admin:finance_money_totals"), **(extra_context or {})}
+        return super().changelist_view(request, extra)
+
+    def totals_view(self, request):
+        """Money totals per day, week or month of a date range (default: the last 30 days)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = TotalsForm(request.GET or None)
+        today = timezone.localdate()
+        start, end, period = today - timedelta(days=29), today, "day"
+        if form.is_bound and form.is_valid():
+            start = form.cleaned_data["start"] or start
+            end = form.cleaned_data["end"] or end
+            period = form.cleaned_data["period"] or period
+        zone = timezone.get_current_timezone()
+        rows, grand = money_totals(
+            start=datetime.combine(start, time.min, zone),
+            end=datetime.combine(end + timedelta(days=1), time.min, zone),
+            period=period,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Money totals"),
+            "opts": self.model._meta,
+            "form": form if form.is_bound else TotalsForm(initial={"start": start, "end": end, "period": period}),
+            "columns": [(name, COLUMN_TITLES[name]) for name in COLUMNS],
+            "rows": [(row.start, [row.values[c] for c in COLUMNS]) for row in rows],
+            "grand": [grand.values[c] for c in COLUMNS],
+            "period": period,
+        }
+        return TemplateResponse(request, "admin/finance/money_totals.html", context)
+
+
+COLUMN_TITLES = {
+    "topups": _("Top-ups by card"),
+    "wallet_purchases": _("Paid from wallets"),
+    "card_payments": _("Orders paid by card"),
+    "wallet_refunds": _("Refunds to wallets"),
+    "sales": _("Sales released"),
+    "commissions": _("Commissions earned"),
+    "earnings_released": _("Earnings credited to sellers"),
+    "payouts_completed": _("Payouts sent"),
+    "payouts_held": _("Payouts waiting"),
+}
+
+
+class TotalsForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("Per"),
+        required=False,
+        choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise ValidationError(_("The start is after the end."))
+        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 3 * 366:
+            raise ValidationError(_("Choose at most three years."))
+        return data
+
 
 @admin.register(Commission)
-class CommissionAdmin(BaseAdmin):
+class CommissionAdmin(ReadOnlyAdmin):
     list_display = (
         "order",
         "seller",
@@ -78,7 +182,11 @@ class CommissionAdmin(BaseAdmin):
     list_filter = ("status", "created_at", "paid_at")
     search_fields = ("order__order_number", "seller__email")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("order", "seller")
+    fields = (
+        "order", "seller", "commission_rate", "order_amount_uzs", "commission_amount_uzs", "status", "paid_at",
+        "created_at",
+    )  # fmt: skip
+    readonly_fields = fields
 
     order_amount_uzs = uzs_column("order_amount", _("order amount"))
     commission_amount_uzs = uzs_column("commission_amount", _("commission"))
@@ -86,25 +194,120 @@ class CommissionAdmin(BaseAdmin):
 
 @admin.register(Payout)
 class PayoutAdmin(BaseAdmin):
-    list_display = ("__str__", "seller", "amount_uzs", "method", "status", "bank_account", "processed_at", "created_at")
+    list_display = (
+        "__str__", "seller", "amount_uzs", "method", "status", "account", "transaction_id", "processed_at",
+        "created_at",
+    )  # fmt: skip
     list_select_related = ("seller", "bank_account")
     list_filter = ("status", "method", "created_at", "processed_at")
-    search_fields = ("seller__email", "transaction_id")
+    search_fields = ("seller__email", "seller__phone", "transaction_id")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("seller", "bank_account")
+    fields = (
+        "seller", "amount_uzs", "currency", "method", "status", "account", "transaction_id", "notes",
+        "processed_at", "created_at", "updated_at",
+    )  # fmt: skip
+    readonly_fields = (*fields, "bank_account")
+    actions = ("approve", "cancel")
 
     amount_uzs = uzs_column("amount", _("amount"))
+
+    @admin.display(description=_("bank account"))
+    def account(self, obj):
+        if obj.bank_account is None:
+            return "-"
+        return f"{obj.bank_account.bank_name} {payout_services.bank_account_masked(obj.bank_account)}"
+
+    def has_add_permission(self, request):
+        return False  # sellers ask for payouts; the amount is held from their wallet then
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _each(self, request, queryset, run, done_message):
+        done = 0
+        for payout in queryset.order_by("pk"):
+            try:
+                run(payout)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{payout}: {' '.join(_messages(error))}", messages.WARNING)
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve and send now"), permissions=["change"])
+    def approve(self, request, queryset):
+        def run(payout):
+            result = payout_services.payout_process(payout=payout, actor=request.user, request=request)
+            if result.status == "failed":
+                raise ValidationError(_("the payout provider refused it; the money is back in the wallet."))
+            if result.status not in ("completed", "processing"):
+                raise ValidationError(_("it is %(status)s.") % {"status": result.get_status_display()})
+
+        self._each(request, queryset, run, _("%(n)d payouts sent."))
+
+    @admin.action(description=_("Cancel (the money goes back to the wallet)"), permissions=["change"])
+    def cancel(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda payout: payout_services.payout_cancel(payout=payout, actor=request.user, request=request),
+            _("%(n)d payouts cancelled."),
+        )
 
 
 @admin.register(BankAccount)
 class BankAccountAdmin(BaseAdmin):
-    list_display = ("bank_name", "account_holder_name", "masked_account_number", "user", "is_default", "is_verified")
+    list_display = ("bank_name", "account_holder_name", "masked_number", "user", "is_default", "is_verified")
     list_select_related = ("user",)
     list_filter = ("is_verified", "is_default", "created_at", ("deleted_at", admin.EmptyFieldListFilter))
-    search_fields = ("bank_name", "account_holder_name", "account_number", "user__email")
-    autocomplete_fields = ("user",)
+    # The number is encrypted: it cannot be searched, and is shown masked.
+    search_fields = ("bank_name", "account_holder_name", "user__email", "user__phone")
+    fields = (
+        "user", "bank_name", "account_holder_name", "masked_number", "routing_number", "is_default", "is_verified",
+        "created_at", "updated_at", "deleted_at",
+    )  # fmt: skip
+    readonly_fields = fields
+    actions = ("verify",)
 
     @admin.display(description=_("account number"))
-    def masked_account_number(self, obj):
-        number = obj.account_number or ""
-        return "•••• " + number[-4:] if len(number) > 4 else number
+    def masked_number(self, obj):
+        return payout_services.bank_account_masked(obj)
+
+    def has_add_permission(self, request):
+        return False  # sellers add their accounts
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Verify"), permissions=["change"])
+    def verify(self, request, queryset):
+        done = 0
+        for account in queryset.order_by("pk"):
+            try:
+                payout_services.bank_account_verify(account=account, actor=request.user, request=request)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{account}: {' '.join(_messages(error))}", messages.WARNING)
+        if done:
+            self.message_user(request, _("%(n)d accounts verified.") % {"n": done}, messages.SUCCESS)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__", "user", "purpose", "amount_uzs", "state", "refunded_uzs", "provider", "provider_reference",
+        "created_at",
+    )  # fmt: skip
+    list_select_related = ("user",)
+    list_filter = ("state", "purpose", "provider", "created_at")
+    search_fields = ("user__email", "user__phone", "provider_reference")
+    date_hierarchy = "created_at"
+    # The token (the key of the provider's page) is not for anyone's eyes.
+    fields = (
+        "user", "purpose", "amount_uzs", "currency", "state", "refunded_uzs", "provider", "provider_reference",
+        "order_ids", "failure_reason", "created_at", "updated_at",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    amount_uzs = uzs_column("amount", _("amount"))
+    refunded_uzs = uzs_column("refunded_amount", _("refunded"))

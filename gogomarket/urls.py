@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("finance.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("delivery/", include("delivery.urls")),
     path("", include("orders.urls")),
     path("payments/", include("finance.urls")),
+    path("", include(("finance.page_urls", "money"), namespace="money")),
     path("", include("catalog.urls")),
 ]
 

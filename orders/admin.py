@@ -109,7 +109,9 @@ class OrderAdmin(BaseAdmin):
         "delivery_address", "delivery_zone", "actual_delivery_date", "cancellation_reason", "cancelled_by",
         "cancelled_at", "deleted_at",
     )  # fmt: skip
-    actions = ("assign_courier", "cancel_with_reason", "confirm", "start_preparing", "mark_ready")
+    actions = (
+        "assign_courier", "cancel_with_reason", "confirm", "start_preparing", "mark_ready", "bank_transfer_received",
+    )  # fmt: skip
 
     def has_add_permission(self, request):
         return False
@@ -139,6 +141,20 @@ class OrderAdmin(BaseAdmin):
     @admin.action(description=_("Ready for pickup"), permissions=["change"])
     def mark_ready(self, request, queryset):
         self._step(request, queryset, "ready")
+
+    @admin.action(description=_("Bank transfer received (mark paid)"), permissions=["change"])
+    def bank_transfer_received(self, request, queryset):
+        from finance.order_payments import bank_transfer_confirm
+
+        done = 0
+        for order in queryset.order_by("pk"):
+            try:
+                bank_transfer_confirm(order=order, actor=request.user, request=request)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
+        if done:
+            self.message_user(request, _("%(n)d orders marked paid.") % {"n": done}, messages.SUCCESS)
 
     @admin.action(description=_("Cancel with a reason"), permissions=["change"])
     def cancel_with_reason(self, request, queryset):

@@ -24,10 +24,11 @@ from disputes.tests.factories import (
     ReturnItemFactory,
     ReturnRequestFactory,
 )
-from finance.models import BankAccount, Commission, Payout, Wallet, WalletTransaction
+from finance.models import BankAccount, Commission, Payment, Payout, Wallet, WalletTransaction
 from finance.tests.factories import (
     BankAccountFactory,
     CommissionFactory,
+    PaymentFactory,
     PayoutFactory,
     WalletFactory,
     WalletTransactionFactory,
@@ -109,6 +110,7 @@ MODEL_FACTORIES = {
     Commission: CommissionFactory,
     Payout: PayoutFactory,
     BankAccount: BankAccountFactory,
+    Payment: PaymentFactory,  # beyond the spec
     # social
     Story: StoryFactory,
     StoryView: StoryViewFactory,

@@ -86,6 +86,34 @@ def orders_payment_start(*, orders, buyer):
     return payment_create(user=buyer, purpose=PaymentPurpose.ORDERS, amount=total, order_ids=[o.pk for o in orders])
 
 
+def card_payment_resume(*, order, buyer, return_url="/orders/"):
+    """ "Pay now" for an unpaid card order (the buyer left the provider's page, or the card was
+    declined): the order's pending payment if there is one, else a new one for this order.
+    Returns the provider's page URL. A second payment that still succeeds is refunded at once."""
+    from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
+
+    if order.buyer_id != buyer.pk:
+        raise ValidationError(_("This is not your order."))
+    if (
+        order.payment_method != PaymentMethod.CARD
+        or order.payment_status != PaymentStatus.PENDING
+        or order.status != OrderStatus.PENDING
+    ):
+        raise ValidationError(_("This order is not waiting for a card payment."))
+    payment = (
+        Payment.objects.filter(
+            purpose=PaymentPurpose.ORDERS, order_ids=[order.pk], state=PaymentState.PENDING, user=buyer
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if payment is None:
+        payment = payment_create(
+            user=buyer, purpose=PaymentPurpose.ORDERS, amount=order.total_amount, order_ids=[order.pk]
+        )
+    return payment_page_url(payment, return_url)
+
+
 def payment_callback(data, *, request=None):
     """Apply a provider's callback. Returns the payment; raises CallbackInvalid for one that is
     not signed by the provider. Applying the same callback again changes nothing."""
@@ -128,8 +156,9 @@ def _orders_paid(payment):
 
     late = Decimal("0")
     for order in Order.objects.select_for_update().filter(pk__in=payment.order_ids).order_by("pk"):
-        if order.status == OrderStatus.CANCELLED:
-            late += order.total_amount  # cancelled while the buyer was paying: give it back
+        if order.status == OrderStatus.CANCELLED or order.payment_status == PaymentStatus.PAID:
+            # cancelled while the buyer was paying, or paid already by another payment: give it back
+            late += order.total_amount
             continue
         if order.payment_status != PaymentStatus.PAID:
             order.payment_status = PaymentStatus.PAID
@@ -166,7 +195,7 @@ def payment_for_order(order):
     """The card payment that paid ``order``, if any."""
     return (
         Payment.objects.filter(
-            purpose=PaymentPurpose.ORDERS, order_ids__contains=[order.pk],
+            user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_ids__contains=[order.pk],
             state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
         )
         .order_by("-pk")

@@ -95,7 +95,9 @@ def bank_account_add(*, user, bank_name, account_holder_name, account_number, ro
 def bank_account_verify(*, account, actor, request=None):
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only staff verify bank accounts."))
-    account = BankAccount.objects.select_for_update().get(pk=account.pk, deleted_at__isnull=True)
+    account = BankAccount.objects.select_for_update().filter(pk=account.pk, deleted_at__isnull=True).first()
+    if account is None:
+        raise ValidationError(_("This account was deleted by its owner."))
     if not account.is_verified:
         account.is_verified = True
         account.save(update_fields=["is_verified", "updated_at"])

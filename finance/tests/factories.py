@@ -4,8 +4,18 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import BuyerFactory, SellerFactory
+from finance import crypto
 from finance.enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
-from finance.models import BankAccount, Commission, Payout, Wallet, WalletTransaction
+from finance.models import (
+    BankAccount,
+    Commission,
+    Payment,
+    PaymentPurpose,
+    PaymentState,
+    Payout,
+    Wallet,
+    WalletTransaction,
+)
 from orders.tests.factories import COMMISSION_RATE, OrderFactory
 
 CENT = Decimal("0.01")
@@ -68,7 +78,8 @@ class CommissionFactory(DjangoModelFactory):
 
 
 class BankAccountFactory(DjangoModelFactory):
-    """A seller's verified account at an Uzbek bank (20-digit account number, 5-digit MFO)."""
+    """A seller's verified account at an Uzbek bank (20-digit account number, 5-digit MFO); the
+    number is stored encrypted, like the services store it."""
 
     class Meta:
         model = BankAccount
@@ -76,7 +87,7 @@ class BankAccountFactory(DjangoModelFactory):
     user = factory.SubFactory(SellerFactory)
     bank_name = "Kapitalbank"
     account_holder_name = factory.LazyAttribute(lambda o: o.user.get_full_name())
-    account_number = factory.Sequence(lambda n: f"2020800000{n:010d}")
+    account_number = factory.Sequence(lambda n: crypto.encrypt(f"2020800000{n:010d}"))
     routing_number = "01088"
     is_default = True
     is_verified = True
@@ -94,3 +105,24 @@ class PayoutFactory(DjangoModelFactory):
     method = PayoutMethod.BANK_TRANSFER
     status = PayoutStatus.PENDING
     bank_account = factory.SubFactory(BankAccountFactory, user=factory.SelfAttribute("..seller"))
+
+
+class PaymentFactory(DjangoModelFactory):
+    """A card top-up of 100 000 so'm waiting for the provider."""
+
+    class Meta:
+        model = Payment
+
+    class Params:
+        succeeded = factory.Trait(
+            state=PaymentState.SUCCEEDED, provider_reference=factory.Sequence(lambda n: f"ref-{n}")
+        )
+
+    user = factory.SubFactory(BuyerFactory)
+    purpose = PaymentPurpose.TOPUP
+    amount = Decimal("100000.00")
+    currency = "UZS"
+    state = PaymentState.PENDING
+    provider = "sandbox"
+    token = factory.Sequence(lambda n: f"token-{n:08d}")
+    order_ids = factory.LazyFunction(list)

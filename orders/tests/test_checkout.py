@@ -591,7 +591,7 @@ def test_an_empty_cart_is_refused(world):
     assert _written() == NOTHING
 
 
-@pytest.mark.parametrize("method", [PaymentMethod.CARD, "bitcoin", None])
+@pytest.mark.parametrize("method", ["bitcoin", "", None])
 def test_a_payment_method_without_a_handler_is_refused(world, method):
     _fill(world.buyer, (ProductFactory(seller=world.a), 1))
 
