@@ -310,7 +310,7 @@ def test_demo_orders_in_every_status_through_the_real_services():
             assert _statuses(history) == ["pending", "cancelled"]
             assert order.cancelled_at and order.cancellation_reason and order.courier is None
         elif order.status == OrderStatus.REFUNDED:
-            # Delivered, then refunded (set directly: there is no refund service yet).
+            # Delivered, then refunded (set directly: returns are the disputes issue's).
             assert _statuses(history) == [*LIFECYCLE, "refunded"]
             assert order.payment_status == PaymentStatus.REFUNDED and order.actual_delivery_date
         else:
@@ -333,3 +333,27 @@ def test_demo_orders_in_every_status_through_the_real_services():
     # The demo courier has orders of their own; no product was sold out by the demo orders.
     assert orders.filter(courier__email=data.DEMO_COURIER_EMAIL).exists()
     assert not Product.objects.exclude(status=ProductStatus.ACTIVE).exists()
+
+
+def test_demo_money_the_buyer_can_pay_with_and_the_seller_can_be_paid_to():
+    seed("--products", "60", "--no-images")
+    seed("--products", "60", "--no-images")  # once only
+
+    from finance.enums import CommissionStatus, TransactionType
+    from finance.models import BankAccount, Commission, WalletTransaction
+    from finance.services.ledger import ledger_check, wallet_for
+    from finance.services.payouts import bank_account_number
+
+    buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
+    assert wallet_for(buyer).balance == Decimal(data.DEMO_WALLET_BONUS)
+    assert list(WalletTransaction.objects.filter(wallet__user=buyer).values_list("type", flat=True)) == [
+        TransactionType.BONUS
+    ]
+    seller = User.objects.get(email=data.DEMO_SELLER_EMAIL)
+    (account,) = BankAccount.objects.filter(user=seller)
+    assert account.is_verified and account.is_default
+    assert bank_account_number(account) == data.DEMO_BANK_ACCOUNT[2] != account.account_number
+    # Delivered demo orders earn on hold; the refunded one never pays out.
+    commissions = dict(Commission.objects.filter(seller=seller).values_list("order__status", "status"))
+    assert commissions == {OrderStatus.DELIVERED: CommissionStatus.PENDING, OrderStatus.REFUNDED: CommissionStatus.CANCELLED}
+    assert ledger_check() == []

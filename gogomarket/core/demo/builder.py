@@ -42,6 +42,11 @@ from catalog.enums import ProductStatus
 from catalog.models import Category, Product, ProductAttribute, ProductImage, ProductVariant
 from delivery.models import DeliveryTariff, DeliveryZone
 from delivery.services import pickup_address
+from finance.enums import TransactionType
+from finance.models import BankAccount
+from finance.services.earnings import commission_cancel_for
+from finance.services.ledger import wallet_for, wallet_post
+from finance.services.payouts import bank_account_add, bank_account_verify
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_set
 from gogomarket.core.text import slug_of
@@ -72,7 +77,8 @@ class SeedReport:
 
     ORDER = (
         "settings", "categories", "delivery zones", "delivery tariffs", "users", "addresses", "products",
-        "product variants", "product attributes", "product images", "orders",
+        "product variants", "product attributes", "product images", "orders", "wallet credits",
+        "bank accounts",
     )  # fmt: skip
 
     def lines(self):
@@ -142,6 +148,7 @@ def seed_demo(*, size="small", products=None, images=True, seed=data.DEFAULT_SEE
             couriers = couriers_seed(counts.couriers, seed, all_passwords, report, log)
             products_seed(counts.products, seed, leaves, sellers, report, log)
             orders_seed(buyers, couriers, seed, report, log)
+            money_seed(report, log)
             if images:
                 images_seed(counts.products, seed, report, log)
     except BaseException:
@@ -854,15 +861,42 @@ def _halfway(a, b):
 
 
 def _order_refund(order, staff):
-    # There is no refund service yet (returns and refunds arrive with the money issue, #6): the
-    # delivered order is marked refunded here directly, with its history row, as that service
-    # would. The goods are not put back in stock (a returned item is checked first).
+    # Returns of delivered goods are the disputes issue's: until then the delivered cash order is
+    # marked refunded here directly (the money was handed back in cash), with its history row,
+    # and its commission will never pay out. The goods are not put back in stock (a returned
+    # item is checked first).
+    commission_cancel_for(order)
     Order.objects.filter(pk=order.pk).update(
         status=OrderStatus.REFUNDED, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
     )
     OrderStatusHistory.objects.create(
         order=order, status=OrderStatus.REFUNDED, changed_by=staff, notes=data.ORDER_REFUND_NOTE
     )
+
+
+# --- money ------------------------------------------------------------------------------------
+def money_seed(report, log):
+    """The demo buyer has GoGoMoney to pay with (a welcome bonus, once: the ledger records one
+    bonus per reference), and the demo seller a verified bank account to ask payouts to. The
+    seller's delivered demo orders are earnings on hold (released after ``payout_hold_days``)."""
+    buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
+    posting = wallet_post(
+        wallet=wallet_for(buyer), type=TransactionType.BONUS, amount=data.DEMO_WALLET_BONUS,
+        reference_type="demo", reference_id=buyer.pk, description=data.DEMO_WALLET_BONUS_NOTE,
+    )  # fmt: skip
+    report.created["wallet credits"] += posting.created
+    report.existing["wallet credits"] += not posting.created
+    seller = User.objects.get(email=data.DEMO_SELLER_EMAIL)
+    if BankAccount.objects.filter(user=seller, deleted_at__isnull=True).exists():
+        report.existing["bank accounts"] += 1
+    else:
+        bank, holder, number, mfo = data.DEMO_BANK_ACCOUNT
+        account = bank_account_add(
+            user=seller, bank_name=bank, account_holder_name=holder, account_number=number, routing_number=mfo
+        )
+        bank_account_verify(account=account, actor=User.objects.get(email=data.DEMO_ADMIN_EMAIL))
+        report.created["bank accounts"] += 1
+    log("money: demo buyer's wallet, demo seller's bank account")
 
 
 # --- pictures ---------------------------------------------------------------------------------

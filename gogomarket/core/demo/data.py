@@ -35,6 +35,12 @@ DEMO_BUYER_EMAIL = "buyer@gogomarket.uz"
 DEMO_SELLER_EMAIL = "seller@gogomarket.uz"
 DEMO_COURIER_EMAIL = "courier@gogomarket.uz"
 DEMO_ADMIN_EMAIL = "admin@gogomarket.uz"  # the super admin: assigns couriers to demo orders
+# The demo buyer's GoGoMoney, to pay from the wallet at once.
+DEMO_WALLET_BONUS = 500_000  # so'm
+DEMO_WALLET_BONUS_NOTE = "Xush kelibsiz bonusi (demo)"
+# The demo seller's verified account for payouts (bank, holder, number, MFO). The sandbox payout
+# provider pays any number except one ending in 0000.
+DEMO_BANK_ACCOUNT = ("Kapitalbank", "GoGo Savdo MChJ", "20208000900123456001", "01018")
 # Generated (non-demo) accounts live under this domain.
 GENERATED_EMAIL_DOMAIN = "demo.gogomarket.uz"
 
