@@ -1,11 +1,6 @@
 """Smoke tests of the real moving parts: a Celery worker process and the Channels Redis layer."""
 
-import os
-import signal
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from channels.layers import get_channel_layer
@@ -15,56 +10,19 @@ from django.db import connection
 from gogomarket.asgi import application
 from gogomarket.core.models import AuditLog
 from gogomarket.core.tasks import record_ping
-from tests.helpers import database_url
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import celery_worker
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_runs_a_task_that_writes_to_the_database():
-    from gogomarket.celery import app
-
-    app.conf.task_always_eager = False  # conftest runs tasks in-process; here a real worker must
-    queue = f"test-{uuid.uuid4().hex[:8]}"  # a dev worker on the default queue never sees it
-    env = dict(os.environ, DATABASE_URL=database_url(connection.settings_dict), CELERY_TASK_DEFAULT_QUEUE=queue)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "gogomarket",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=warning",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    with celery_worker(connection.settings_dict) as queue:
         marker = uuid.uuid4().hex
         result = record_ping.apply_async(args=[marker], queue=queue)
         entry_id = result.get(timeout=60)
         entry = AuditLog.objects.get(pk=entry_id)
         assert entry.action == "system.ping"
         assert entry.new_values == {"marker": marker}
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output, _ = worker.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-    assert worker.returncode == 0, output.decode()[-2000:]
 
 
 @pytest.mark.django_db(transaction=True)
