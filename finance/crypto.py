@@ -3,9 +3,10 @@
 AES-256-GCM (``cryptography``), one key per id: ``FINANCE_ENCRYPTION_KEYS`` is a comma-separated
 list of ``id:base64key``; the first encrypts, all decrypt, so keys can be rotated: add a new key
 in front, run ``manage.py rotate_bank_account_keys`` (re-encrypts every number with it), then
-drop the old key. A stored value is ``<id>$<base64url(nonce + ciphertext + tag)>``: 70 characters
-for a 20-digit number, 92 for a 34-character IBAN, within the column's VARCHAR(100). Numbers are
-never logged and are shown masked (``•••• 1234``).
+drop the old key. A stored value is ``<id>$<base64url(nonce + ciphertext + tag)>``: the base64
+is 64 characters for a 20-digit number and 83 for a 34-character IBAN (the longest accepted), so
+within the column's VARCHAR(100) a key id has at most 16 characters (``KEY_ID_MAX``). Numbers
+are never logged and are shown masked (``•••• 1234``).
 """
 
 import base64
@@ -19,6 +20,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 NONCE_BYTES = 12
+# VARCHAR(100) = id + "$" + 83 characters of base64 for a 34-character IBAN (12 + 34 + 16 bytes).
+KEY_ID_MAX = 16
 
 
 @lru_cache(maxsize=8)
@@ -33,8 +36,14 @@ def _keys(spec):
             key = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
         except (binascii.Error, ValueError):
             key = b""
-        if not sep or not key_id.isalnum() or len(key) != 32:
+        if not sep or not key_id.isalnum() or not key_id.isascii() or len(key) != 32:
             raise ImproperlyConfigured("FINANCE_ENCRYPTION_KEYS: each key is id:base64 of 32 bytes")
+        if len(key_id) > KEY_ID_MAX:
+            # A longer id would not leave room for the longest number in the column.
+            raise ImproperlyConfigured(f"FINANCE_ENCRYPTION_KEYS: a key id has at most {KEY_ID_MAX} characters")
+        if any(key_id == known for known, _key in keys):
+            # Decryption looks a key up by its id: two keys with one id would make one unreadable.
+            raise ImproperlyConfigured(f"FINANCE_ENCRYPTION_KEYS: the key id {key_id!r} is used twice")
         keys.append((key_id, key))
     if not keys:
         raise ImproperlyConfigured("FINANCE_ENCRYPTION_KEYS is empty")
@@ -79,5 +88,5 @@ def mask(plain):
 
 
 def new_key():
-    """A fresh key for the settings: ``id:base64``."""
+    """A fresh key (base64 of 32 random bytes); ``manage.py finance_new_key`` puts an id in front."""
     return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode()

@@ -42,6 +42,7 @@ def _refund_to_wallet(order, reason):
 
 class GoGoMoney(PaymentHandler):
     method = PaymentMethod.GOGOMONEY
+    prepaid = True
     label = gettext_lazy("GoGoMoney wallet")
     description = gettext_lazy("Pay at once from your wallet; a cancelled order is refunded to it at once.")
 
@@ -73,6 +74,7 @@ class GoGoMoney(PaymentHandler):
 
 class Card(PaymentHandler):
     method = PaymentMethod.CARD
+    prepaid = True
     label = gettext_lazy("Card (Uzcard, Humo, Visa)")
     description = gettext_lazy("Pay on the card provider's secure page.")
 
@@ -88,7 +90,7 @@ class Card(PaymentHandler):
         if payment is None:
             return
         payment_refund(
-            payment=payment, amount=order.total_amount,
+            payment=payment, amount=order.total_amount, key=f"order-{order.pk}",
             reason=_("Refund of order %(number)s") % {"number": order.order_number},
         )  # fmt: skip
         order.payment_status = PaymentStatus.REFUNDED
@@ -96,6 +98,7 @@ class Card(PaymentHandler):
 
 class BankTransfer(PaymentHandler):
     method = PaymentMethod.BANK_TRANSFER
+    prepaid = True
     label = gettext_lazy("Bank transfer")
     description = gettext_lazy("Transfer to our account with the order number; we start once the money arrives.")
 
@@ -111,8 +114,10 @@ def bank_transfer_confirm(*, order, actor, request=None):
     from orders.models import Order, OrderStatusHistory
 
     order = Order.objects.select_for_update().get(pk=order.pk)
-    if not getattr(actor, "is_staff", False):
-        raise ValidationError(_("Only staff confirm payments."))
+    # Staff who may change orders (accounting, super admins), as the back office action asks:
+    # being staff in another role (technical access, role manager) is not enough.
+    if not (getattr(actor, "is_staff", False) and actor.has_perm("orders.change_order")):
+        raise ValidationError(_("Only accounting staff confirm payments."))
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise ValidationError(_("This order is not paid by bank transfer."))
     if order.payment_status != PaymentStatus.PENDING or order.status == "cancelled":

@@ -7,7 +7,13 @@ Card payments::
 
     provider.payment_page_url(payment, return_url) -> str   # where the buyer pays
     provider.verify_callback(data: dict) -> CallbackResult  # raises CallbackInvalid if unsigned
-    provider.refund(payment, amount) -> RefundResult        # idempotent per (payment, amount)
+    provider.refund(payment, amount, key) -> RefundResult   # idempotent per (payment, key)
+
+``key`` names one refund of the payment (``order-<id>``: that order's share), so that a refund
+retried after a crash is not paid twice, while two refunds of the same amount (two orders of
+one checkout that cost the same) are two refunds. ``CallbackResult.amount`` is what the
+provider charged (None if it does not say); a callback for another amount than we asked is
+refused.
 
 Payouts::
 
@@ -22,6 +28,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.conf import settings
@@ -41,6 +48,7 @@ class CallbackResult:
     approved: bool
     provider_reference: str
     reason: str = ""
+    amount: Decimal | None = None  # what the provider charged, when it says
 
 
 @dataclass
@@ -66,7 +74,7 @@ class PaymentProvider:
     def verify_callback(self, data):
         raise NotImplementedError
 
-    def refund(self, payment, amount):
+    def refund(self, payment, amount, key):
         raise NotImplementedError
 
 
@@ -103,19 +111,25 @@ class SandboxPaymentProvider(PaymentProvider):
             signature = str(data["signature"])
         except (KeyError, TypeError):
             raise CallbackInvalid("missing fields") from None
-        if not hmac.compare_digest(signature, _signature(fields)):
+        # Bytes: compare_digest refuses str with non-ASCII characters (TypeError, not "invalid").
+        if not hmac.compare_digest(signature.encode(), _signature(fields).encode()):
             raise CallbackInvalid("bad signature")
         if fields["outcome"] not in ("approved", "declined"):
             raise CallbackInvalid("bad outcome")
+        try:
+            amount = Decimal(fields["amount"])
+        except InvalidOperation:
+            raise CallbackInvalid("bad amount") from None
         return CallbackResult(
             token=fields["token"],
             approved=fields["outcome"] == "approved",
             provider_reference=fields["reference"],
             reason="" if fields["outcome"] == "approved" else "declined by the card holder",
+            amount=amount,
         )
 
-    def refund(self, payment, amount):
-        return RefundResult(ok=True, provider_reference=f"sandbox-refund-{payment.token[:12]}-{amount}")
+    def refund(self, payment, amount, key):
+        return RefundResult(ok=True, provider_reference=f"sandbox-refund-{payment.token[:12]}-{key}")
 
 
 class SandboxPayoutProvider(PayoutProvider):
@@ -128,17 +142,16 @@ class SandboxPayoutProvider(PayoutProvider):
     def send(self, payout, account_number):
         client = redis_client()
         key = f"{settings.CACHES['default']['KEY_PREFIX']}:sandbox-payout:{payout.pk}"
-        earlier = client.get(key)
-        if earlier is not None:
-            ok, transaction_id, reason = json.loads(earlier)
-            return PayoutResult(ok, transaction_id, reason)
         digits = "".join(ch for ch in account_number or "" if ch.isdigit())
         if digits.endswith("0000"):
             result = PayoutResult(False, "", "the bank refused the account")
         else:
             result = PayoutResult(True, f"sandbox-payout-{payout.pk}")
-        client.set(key, json.dumps([result.ok, result.transaction_id, result.reason]), ex=30 * 24 * 3600)
-        return result
+        # SET NX: of two calls at the same instant only the first one's answer is kept, and both
+        # return it (as a bank's idempotency key would).
+        client.set(key, json.dumps([result.ok, result.transaction_id, result.reason]), ex=30 * 24 * 3600, nx=True)
+        ok, transaction_id, reason = json.loads(client.get(key))
+        return PayoutResult(ok, transaction_id, reason)
 
 
 @lru_cache(maxsize=4)

@@ -1,6 +1,6 @@
 """The card provider's side of a payment: its callback, and the sandbox provider's own "bank
 page" (development and tests). The buyer's wallet and the seller's finance pages are in
-wallet_views.py."""
+page_views.py."""
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render

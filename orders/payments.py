@@ -26,6 +26,12 @@ class PaymentHandler:
     method = None
     label = ""
     description = ""
+    # Paid before the seller starts: the order cannot be confirmed until payment_status is paid
+    # (cash is paid at the door; card, wallet and bank transfer first).
+    prepaid = False
+
+    def awaits_payment(self, order):
+        return self.prepaid and order.payment_status != PaymentStatus.PAID
 
     def check(self, *, buyer, total):
         """Refuse before anything is written (e.g. not enough money in the wallet)."""

@@ -28,6 +28,7 @@ urlpatterns = [
     path("orders/", views.OrderListView.as_view(), name="list"),
     path("orders/<order_number:number>/", views.OrderDetailView.as_view(), name="detail"),
     path("orders/<order_number:number>/step/", views.OrderTransitionView.as_view(), name="transition"),
+    path("orders/<order_number:number>/pay/", views.OrderPayView.as_view(), name="pay"),
     path("seller/orders/", seller_views.SellerOrderListView.as_view(), name="seller_list"),
     path("seller/orders/<order_number:number>/", seller_views.SellerOrderDetailView.as_view(), name="seller_detail"),
     path("courier/", courier_views.CourierHomeView.as_view(), name="courier"),

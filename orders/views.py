@@ -18,9 +18,10 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.enums import UserRole
+from finance.services.payments import card_payment_resume
 
 from . import selectors, services
-from .enums import OrderStatus
+from .enums import OrderStatus, PaymentMethod, PaymentStatus
 from .models import CartItem
 from .payments import available_methods
 from .services.cart import SESSION_KEY
@@ -210,14 +211,47 @@ class OrderListView(LoginRequiredMixin, View):
         )
 
 
+def _buyers_order_or_404(user, number):
+    order = selectors.order_for_user_or_404(user=user, number=number)
+    if order.buyer_id != user.pk:
+        raise Http404
+    return order
+
+
+def _awaits_card_payment(order):
+    # What card_payment_resume accepts (it decides; this only chooses whether to offer the button).
+    return (
+        order.payment_method == PaymentMethod.CARD
+        and order.payment_status == PaymentStatus.PENDING
+        and order.status == OrderStatus.PENDING
+    )
+
+
 class OrderDetailView(LoginRequiredMixin, View):
     template_name = "orders/order_detail.html"
 
     def get(self, request, number):
-        order = selectors.order_for_user_or_404(user=request.user, number=number)
-        if order.buyer_id != request.user.pk:
-            raise Http404
-        return render(request, self.template_name, order_context(order, request.user))
+        order = _buyers_order_or_404(request.user, number)
+        context = order_context(order, request.user)
+        context["pay_now"] = _awaits_card_payment(order)
+        return render(request, self.template_name, context)
+
+
+class OrderPayView(LoginRequiredMixin, View):
+    """POST: "Pay now" for the buyer's unpaid card order: off to the card provider's page, which
+    brings the buyer back to the order."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, number):
+        order = _buyers_order_or_404(request.user, number)
+        page = reverse("orders:detail", args=[order.order_number])
+        try:
+            url = card_payment_resume(order=order, buyer=request.user, return_url=page)
+        except ValidationError as error:
+            _messages_from(request, error)
+            return redirect(page)
+        return redirect(url)
 
 
 def order_context(order, user):

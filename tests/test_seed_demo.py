@@ -355,5 +355,8 @@ def test_demo_money_the_buyer_can_pay_with_and_the_seller_can_be_paid_to():
     assert bank_account_number(account) == data.DEMO_BANK_ACCOUNT[2] != account.account_number
     # Delivered demo orders earn on hold; the refunded one never pays out.
     commissions = dict(Commission.objects.filter(seller=seller).values_list("order__status", "status"))
-    assert commissions == {OrderStatus.DELIVERED: CommissionStatus.PENDING, OrderStatus.REFUNDED: CommissionStatus.CANCELLED}
+    assert commissions == {
+        OrderStatus.DELIVERED: CommissionStatus.PENDING,
+        OrderStatus.REFUNDED: CommissionStatus.CANCELLED,
+    }
     assert ledger_check() == []

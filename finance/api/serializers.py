@@ -145,4 +145,5 @@ class PayoutInputSerializer(serializers.Serializer):
 
 
 class TransactionFilterSerializer(serializers.Serializer):
-    type = TransactionTypeField(required=False)
+    # ``?type=`` (blank) is every kind, as an empty filter is everywhere else in the API.
+    type = TransactionTypeField(required=False, allow_blank=True)

@@ -30,11 +30,17 @@ CENT = Decimal("0.01")
 
 
 def commission_rate_for(order):
-    """The percent taken on ``order``: the nearest category override, else the platform rate."""
+    """The percent taken on ``order``: the nearest category override, else the platform rate,
+    rounded to the two decimals ``commissions.commission_rate`` keeps (so the amount is computed
+    with the rate the row records)."""
+    return _rate_of_order(order).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _rate_of_order(order):
     overrides = setting_get("commission_rate_by_category", {}) or {}
     if overrides:
         slugs = []
-        for item in order.items.select_related("product__category__parent__parent"):
+        for item in order.items.select_related("product__category__parent__parent").order_by("pk"):
             category = item.product.category
             while category is not None:
                 slugs.append(category.slug)

@@ -31,15 +31,12 @@ INCOMING = {TransactionType.DEPOSIT, TransactionType.REFUND, TransactionType.BON
 
 class InsufficientFunds(ValidationError):
     def __init__(self, balance, needed):
-        super().__init__(
-            {
-                "amount": [
-                    _("Not enough money in your GoGoMoney wallet: %(balance)s, %(needed)s needed.")
-                    % {"balance": format_uzs(balance), "needed": format_uzs(needed)}
-                ]
-            },
-            code="insufficient_funds",
-        )
+        # The code goes on the message: Django drops the ``code`` of an error given as a dict.
+        message = _("Not enough money in your GoGoMoney wallet: %(balance)s, %(needed)s needed.") % {
+            "balance": format_uzs(balance),
+            "needed": format_uzs(needed),
+        }
+        super().__init__({"amount": [ValidationError(message, code="insufficient_funds")]})
 
 
 def wallet_for(user, *, lock=False):

@@ -22,7 +22,7 @@ from gogomarket.core.templatetags.money import format_uzs
 
 from ..enums import TransactionType
 from ..models import Payment, PaymentPurpose, PaymentState
-from ..providers import payment_provider
+from ..providers import CallbackInvalid, payment_provider
 from .ledger import wallet_for, wallet_post
 
 CENT = Decimal("0.01")
@@ -116,12 +116,16 @@ def card_payment_resume(*, order, buyer, return_url="/orders/"):
 
 def payment_callback(data, *, request=None):
     """Apply a provider's callback. Returns the payment; raises CallbackInvalid for one that is
-    not signed by the provider. Applying the same callback again changes nothing."""
+    not signed by the provider, or that is about another amount than the payment asked for
+    (nothing changes: we never credit what was not charged). Applying the same callback again
+    changes nothing."""
     result = payment_provider().verify_callback(data)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().filter(token=result.token).first()
         if payment is None or payment.state != PaymentState.PENDING:
             return payment  # unknown, or already settled: a repeated callback
+        if result.amount is not None and result.amount != payment.amount:
+            raise CallbackInvalid(f"amount {result.amount}, the payment is for {payment.amount}")
         payment.provider_reference = result.provider_reference[:255]
         if not result.approved:
             payment.state = PaymentState.FAILED
@@ -165,19 +169,25 @@ def _orders_paid(payment):
             order.save(update_fields=["payment_status", "updated_at"])
             OrderStatusHistory.objects.create(order=order, status=order.status, notes=_("Paid by card."))
     if late:
-        payment_refund(payment=payment, amount=late, reason=_("The order was cancelled before the payment arrived."))
+        payment_refund(
+            payment=payment, amount=late, key="late",
+            reason=_("The order was cancelled before the payment arrived."),
+        )  # fmt: skip
 
 
-def payment_refund(*, payment, amount, reason=""):
-    """Give ``amount`` of a card payment back through the provider (once per call's amount; the
-    payment's refunded_amount never exceeds what was paid)."""
+@transaction.atomic
+def payment_refund(*, payment, amount, key, reason=""):
+    """Give ``amount`` of a card payment back through the provider. ``key`` names this refund
+    (``order-<id>``) for the provider's idempotency: a retry is not paid twice, two refunds of the
+    same amount for different orders are two. The payment's refunded_amount never exceeds what
+    was paid."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     amount = _amount(amount)
     if payment.state not in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
         raise ValidationError(_("Only a paid payment can be refunded."))
     if payment.refunded_amount + amount > payment.amount:
         raise ValidationError(_("That is more than what is left of this payment."))
-    result = payment_provider().refund(payment, amount)
+    result = payment_provider().refund(payment, amount, key)
     if not result.ok:
         raise ValidationError(_("The card provider refused the refund: %(reason)s") % {"reason": result.reason})
     payment.refunded_amount += amount
@@ -186,21 +196,26 @@ def payment_refund(*, payment, amount, reason=""):
     payment.save(update_fields=["refunded_amount", "state", "updated_at"])
     audit_log_write(
         actor=None, action="payment.refund", entity_type="payment", entity_id=payment.pk,
-        new_values={"amount": str(amount), "reason": str(reason), "reference": result.provider_reference},
+        new_values={"amount": str(amount), "reason": str(reason), "key": key, "reference": result.provider_reference},
     )  # fmt: skip
     return payment
 
 
 def payment_for_order(order):
-    """The card payment that paid ``order``, if any."""
-    return (
+    """The card payment that paid ``order``, if any: the latest one still holding the order's
+    amount. An order can be in two succeeded payments (its checkout's, and a "pay now" one made
+    while the first was still open); the one that came second was refunded at once, so it is not
+    the one to refund from."""
+    payments = list(
         Payment.objects.filter(
             user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_ids__contains=[order.pk],
             state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
-        )
-        .order_by("-pk")
-        .first()
+        ).order_by("-pk")
     )  # fmt: skip
+    for payment in payments:
+        if payment.amount - payment.refunded_amount >= order.total_amount:
+            return payment
+    return payments[0] if payments else None
 
 
 def unpaid_card_orders_expire(*, now=None):
@@ -212,21 +227,26 @@ def unpaid_card_orders_expire(*, now=None):
 
     minutes = int(Decimal(str(setting_get("card_payment_timeout_minutes", 30))))
     limit = (now or timezone.now()) - timezone.timedelta(minutes=minutes)
-    stale = Order.objects.filter(
+    unpaid = Order.objects.filter(
         payment_method=PaymentMethod.CARD,
         payment_status=PaymentStatus.PENDING,
         status=OrderStatus.PENDING,
-        created_at__lt=limit,
         deleted_at__isnull=True,
-    ).order_by("pk")
+    )
     done = 0
-    for order in stale.iterator():
+    for order_id in list(unpaid.filter(created_at__lt=limit).order_by("pk").values_list("pk", flat=True)):
         try:
-            order_transition(
-                order=order, action="payment_timeout", actor=None,
-                note=_("Not paid within %(n)d minutes.") % {"n": minutes},
-            )  # fmt: skip
+            with transaction.atomic():
+                # Judged again under the order's lock: a callback may have paid it since the list
+                # was read (the lifecycle's step looks at the status only, not at the payment).
+                order = unpaid.select_for_update().filter(pk=order_id).first()
+                if order is None:
+                    continue  # paid or changed meanwhile
+                order_transition(
+                    order=order, action="payment_timeout", actor=None,
+                    note=_("Not paid within %(n)d minutes.") % {"n": minutes},
+                )  # fmt: skip
             done += 1
         except ValidationError:
-            continue  # paid or changed meanwhile
+            continue  # changed meanwhile
     return done

@@ -29,7 +29,7 @@ from gogomarket.core.templatetags.money import format_uzs
 from .. import crypto
 from ..enums import PayoutMethod, PayoutStatus, TransactionType
 from ..models import BankAccount, Payout
-from ..providers import payout_provider
+from ..providers import PayoutResult, payout_provider
 from .ledger import wallet_for, wallet_post
 
 CENT = Decimal("0.01")
@@ -179,6 +179,14 @@ def payout_request(*, seller, amount, method=PayoutMethod.BANK_TRANSFER, bank_ac
     payload = {"amount": str(amount), "method": method, "account": account.pk if account else None}
 
     def run():
+        if account is not None:
+            # Under the account's row lock, like bank_account_delete's check for payouts on their
+            # way: a delete committing meanwhile is seen here, and one starting now sees this payout.
+            locked = BankAccount.objects.select_for_update().filter(pk=account.pk).first()
+            if locked is None or locked.deleted_at is not None:
+                raise ValidationError({"bank_account": _("Choose one of your bank accounts.")})
+            if not locked.is_verified:
+                raise ValidationError({"bank_account": _("This account is not verified yet.")})
         payout = Payout.objects.create(
             seller=seller, amount=amount, currency="UZS", method=method, status=PayoutStatus.PENDING,
             bank_account=account, notes=(notes or "").strip()[:1000] or None,
@@ -218,7 +226,10 @@ def payout_cancel(*, payout, actor, request=None):
 
 
 def payout_process(*, payout, actor=None, request=None):
-    """Send one payout (see the module docstring). Returns it in its new state."""
+    """Send one payout (see the module docstring). Returns it in its new state. ``actor`` is
+    None for the job, or the staff member approving it (the only way a cash payout completes)."""
+    if actor is not None and not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only accounting staff approve payouts."))
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
         stale = locked.status == PayoutStatus.PROCESSING and locked.updated_at < timezone.now() - STALE_PROCESSING
@@ -235,28 +246,40 @@ def payout_process(*, payout, actor=None, request=None):
             audit_log_write(actor=actor, action="payout.completed", entity_type="payout", entity_id=locked.pk,
                             request=request)  # fmt: skip
             return locked
+        if locked.bank_account_id is None:
+            # Its account row was removed from the database: nowhere to send the money to. Never
+            # sent yet: it fails and the hold comes back. Left processing by a crash: the money may
+            # have left, so it waits for accounting (failing it could pay the seller twice).
+            if stale:
+                return locked
+            result = PayoutResult(False, "", "the bank account no longer exists")
+            return _payout_finish(locked, result, actor=actor, request=request)
         locked.status = PayoutStatus.PROCESSING
         locked.save(update_fields=["status", "updated_at"])
     # Committed as processing: from here a crash leaves a payout the next run finishes.
-    account = locked.bank_account
-    result = payout_provider().send(locked, bank_account_number(account) if account else "")
+    result = payout_provider().send(locked, bank_account_number(locked.bank_account))
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
         if locked.status != PayoutStatus.PROCESSING:
             return locked
-        locked.processed_at = timezone.now()
-        if result.ok:
-            locked.status = PayoutStatus.COMPLETED
-            locked.transaction_id = result.transaction_id[:255]
-        else:
-            locked.status = PayoutStatus.FAILED
-            locked.notes = "\n".join(filter(None, [locked.notes, result.reason]))
-            _hold_return(locked, _("Payout %(id)d failed: the money is back") % {"id": locked.pk})
-        locked.save(update_fields=["status", "processed_at", "transaction_id", "notes", "updated_at"])
-        audit_log_write(
-            actor=actor, action=f"payout.{locked.status}", entity_type="payout", entity_id=locked.pk,
-            new_values={"transaction_id": locked.transaction_id, "reason": result.reason}, request=request,
-        )  # fmt: skip
+        return _payout_finish(locked, result, actor=actor, request=request)
+
+
+def _payout_finish(locked, result, *, actor, request):
+    """Record the provider's answer on a payout locked in the current transaction."""
+    locked.processed_at = timezone.now()
+    if result.ok:
+        locked.status = PayoutStatus.COMPLETED
+        locked.transaction_id = result.transaction_id[:255]
+    else:
+        locked.status = PayoutStatus.FAILED
+        locked.notes = "\n".join(filter(None, [locked.notes, result.reason]))
+        _hold_return(locked, _("Payout %(id)d failed: the money is back") % {"id": locked.pk})
+    locked.save(update_fields=["status", "processed_at", "transaction_id", "notes", "updated_at"])
+    audit_log_write(
+        actor=actor, action=f"payout.{locked.status}", entity_type="payout", entity_id=locked.pk,
+        new_values={"transaction_id": locked.transaction_id, "reason": result.reason}, request=request,
+    )  # fmt: skip
     return locked
 
 

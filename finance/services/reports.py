@@ -3,7 +3,9 @@
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
@@ -38,12 +40,14 @@ def money_totals(*, start, end, period="day"):
     succeeded, refunds to wallets, delivered sales and their commissions (when the earning was
     released), earnings credited to sellers, payouts completed and payouts still held."""
     trunc = PERIODS[period]
+    # Accounting's days are the platform's (Tashkent) days, whatever timezone the reader has active.
+    zone = ZoneInfo(settings.TIME_ZONE)
     rows = OrderedDict()
 
     def add(queryset, date_field, column, amount_expr):
         grouped = (
             queryset.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
-            .annotate(bucket=trunc(date_field))
+            .annotate(bucket=trunc(date_field, tzinfo=zone))
             .values("bucket")
             .annotate(total=amount_expr, n=Count("pk"))
         )

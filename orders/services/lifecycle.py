@@ -44,13 +44,14 @@ class Step:
     actors: tuple
     label: object
     needs_note: bool = False
+    needs_payment: bool = False  # a prepaid order (card, wallet, bank transfer) must be paid first
     tracking: str | None = None
     style: str = "primary"
 
 
 T = TrackingStatus
 STEPS = {
-    "confirm": Step((S.PENDING,), S.CONFIRMED, (SELLER, STAFF), gettext_lazy("Confirm")),
+    "confirm": Step((S.PENDING,), S.CONFIRMED, (SELLER, STAFF), gettext_lazy("Confirm"), needs_payment=True),
     "reject": Step((S.PENDING,), S.CANCELLED, (SELLER,), gettext_lazy("Reject"), needs_note=True, style="danger"),
     "cancel": Step((S.PENDING, S.CONFIRMED), S.CANCELLED, (BUYER,), gettext_lazy("Cancel the order"), style="danger"),
     "process": Step((S.CONFIRMED,), S.PROCESSING, (SELLER, STAFF), gettext_lazy("Start preparing")),
@@ -115,6 +116,8 @@ def _may(step_name, step, order, user, roles):
         return False
     if order.status not in step.sources:
         return False
+    if step.needs_payment and handler_of_order(order).awaits_payment(order):
+        return False
     if COURIER in roles and COURIER in step.actors and STAFF not in step.actors:
         if step_name == "claim":
             return order.courier_id is None and order.delivery_zone_id is not None
@@ -163,6 +166,8 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
         raise ValidationError(
             {"action": _("Not possible while the order is “%(status)s”.") % {"status": S(order.status).label}}
         )
+    if step.needs_payment and handler_of_order(order).awaits_payment(order):
+        raise ValidationError({"action": _("This order is not paid yet.")})
     if not _may(action, step, order, actor, roles):
         raise ValidationError({"action": _("This order is assigned to another courier.")})
     note = (note or "").strip()

@@ -361,6 +361,35 @@ def test_orders_paid_another_way_still_move_through_the_lifecycle(cast):
     assert Order.objects.get(pk=pending.pk).status == S.CANCELLED
 
 
+@pytest.mark.parametrize("method", [PaymentMethod.CARD, PaymentMethod.GOGOMONEY, PaymentMethod.BANK_TRANSFER])
+def test_a_prepaid_order_is_not_confirmed_before_it_is_paid(cast, method):
+    # A seller confirming an unpaid card order would leave it where the buyer can no longer pay
+    # and the expiry job no longer cancels it, its stock held for good.
+    order = _order(cast, S.PENDING, courier=None, payment_method=method, payment_status=PaymentStatus.PENDING)
+    before = _state(order)
+
+    assert "confirm" not in dict(services.next_steps(order, cast.seller))
+    for actor in (cast.seller, cast.staff):
+        with pytest.raises(ValidationError) as error:
+            services.order_transition(order=order, action="confirm", actor=actor)
+        assert error.value.message_dict == {"action": ["This order is not paid yet."]}
+    assert _state(order) == before
+    # the buyer may still cancel it, the seller reject it
+    assert {"reject"} <= set(dict(services.next_steps(order, cast.seller)))
+
+    Order.objects.filter(pk=order.pk).update(payment_status=PaymentStatus.PAID)
+    order.refresh_from_db()
+    assert "confirm" in dict(services.next_steps(order, cast.seller))
+    services.order_transition(order=order, action="confirm", actor=cast.seller)
+    assert Order.objects.get(pk=order.pk).status == S.CONFIRMED
+
+
+def test_a_cash_order_is_confirmed_unpaid(cast):
+    order = _order(cast, S.PENDING, courier=None, payment_method=PaymentMethod.CASH)
+    services.order_transition(order=order, action="confirm", actor=cast.seller)
+    assert Order.objects.get(pk=order.pk).status == S.CONFIRMED
+
+
 # --- couriers claim in their own zone ------------------------------------------------------
 def test_a_courier_claims_a_ready_order_in_their_zone_and_then_carries_it(cast):
     order = _order(cast, S.READY_FOR_PICKUP, courier=None)
