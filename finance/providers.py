@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
@@ -98,7 +99,7 @@ class SandboxPaymentProvider(PaymentProvider):
     SIGNED = ("token", "outcome", "amount", "reference")
 
     def payment_page_url(self, payment, return_url):
-        return reverse("finance:sandbox_page", args=[payment.token]) + f"?return={return_url}"
+        return reverse("finance:sandbox_page", args=[payment.token]) + "?" + urlencode({"return": return_url}, safe="/")
 
     def sign(self, fields):
         """The callback the sandbox bank sends (used by its page)."""

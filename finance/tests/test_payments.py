@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -34,6 +35,7 @@ from finance.services.payments import (
     topup_start,
     unpaid_card_orders_expire,
 )
+from finance.tests.factories import PaymentFactory
 from gogomarket.core.enums import SettingType
 from gogomarket.core.models import AuditLog, IdempotencyKey
 from gogomarket.core.services import IdempotencyConflict, setting_set
@@ -756,3 +758,10 @@ def test_pay_now_paid_first_then_the_checkout_payment_is_refunded_from_the_right
     assert [(pk, key) for pk, _amount, key in refunds.calls] == [
         (first.pk, "late"), (second.pk, f"order-{a.pk}"), (first.pk, f"order-{b.pk}"),
     ]  # fmt: skip
+
+
+def test_the_sandbox_page_keeps_a_return_address_with_a_query_whole():
+    payment = PaymentFactory()
+    url = SandboxPaymentProvider().payment_page_url(payment, "/orders/?page=2&sort=new#top")
+
+    assert parse_qs(urlsplit(url).query) == {"return": ["/orders/?page=2&sort=new#top"]}
