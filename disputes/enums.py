@@ -44,5 +44,5 @@ class RefundMethod(models.TextChoices):
     """PostgreSQL ENUM type ``refund_method_enum``."""
 
     ORIGINAL_PAYMENT = "original_payment", _("Original payment")
-    GOGOMONEY = "gogomoney", _("Gogomoney")
+    GOGOMONEY = "gogomoney", _("GoGoMoney")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")

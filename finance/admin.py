@@ -5,7 +5,7 @@ only; payouts are approved (sent now) or cancelled, bank accounts verified, thro
 services as the seller's pages and the Celery jobs. "Money totals" sums the period's movements.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, changelist_link, uzs_column
 
+from .enums import PayoutStatus
 from .models import BankAccount, Commission, Payment, Payout, Wallet, WalletTransaction
 from .services import payouts as payout_services
 from .services.reports import COLUMNS, money_totals
@@ -111,11 +112,9 @@ class WalletTransactionAdmin(ReadOnlyAdmin):
             raise PermissionDenied
         form = TotalsForm(request.GET or None)
         today = timezone.localdate()
-        start, end, period = today - timedelta(days=29), today, "day"
+        start, end, period = today - timedelta(days=TotalsForm.DEFAULT_DAYS - 1), today, "day"
         if form.is_bound and form.is_valid():
-            start = form.cleaned_data["start"] or start
-            end = form.cleaned_data["end"] or end
-            period = form.cleaned_data["period"] or period
+            start, end, period = form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["period"]
         zone = timezone.get_current_timezone()
         rows, grand = money_totals(
             start=datetime.combine(start, time.min, zone),
@@ -157,11 +156,23 @@ class TotalsForm(forms.Form):
         choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
     )
 
+    DEFAULT_DAYS = 30
+
     def clean(self):
+        """Fill in what was left empty (the end: today; the start: 30 days before the end; per
+        day), so that the limits below hold for every period shown, not only a fully typed one."""
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+        if self.has_error("start") or self.has_error("end"):
+            return data
+        data["end"] = data.get("end") or timezone.localdate()
+        data["start"] = data.get("start") or data["end"] - timedelta(days=self.DEFAULT_DAYS - 1)
+        data["period"] = data.get("period") or "day"
+        if data["end"] >= date.max:  # the period ends the day after: beyond the calendar
+            self.add_error("end", _("Enter a valid date."))
+            return data
+        if data["start"] > data["end"]:
             raise ValidationError(_("The start is after the end."))
-        if data.get("start") and data.get("end") and (data["end"] - data["start"]).days > 3 * 366:
+        if (data["end"] - data["start"]).days > 3 * 366:
             raise ValidationError(_("Choose at most three years."))
         return data
 
@@ -220,6 +231,12 @@ class PayoutAdmin(BaseAdmin):
     def has_add_permission(self, request):
         return False  # sellers ask for payouts; the amount is held from their wallet then
 
+    def has_change_permission(self, request, obj=None):
+        # "change" is what the approve / cancel actions need (obj None). One payout's page is
+        # read-only: saving it would write back the status read a moment before, over what the
+        # payout job may have recorded meanwhile.
+        return obj is None and super().has_change_permission(request)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -237,10 +254,17 @@ class PayoutAdmin(BaseAdmin):
     @admin.action(description=_("Approve and send now"), permissions=["change"])
     def approve(self, request, queryset):
         def run(payout):
+            # A payout already done (or cancelled) is not "sent" again: say what it is.
+            if payout.status not in (PayoutStatus.PENDING, PayoutStatus.PROCESSING):
+                raise ValidationError(_("it is %(status)s.") % {"status": payout.get_status_display()})
             result = payout_services.payout_process(payout=payout, actor=request.user, request=request)
-            if result.status == "failed":
+            if result.status == PayoutStatus.FAILED:
                 raise ValidationError(_("the payout provider refused it; the money is back in the wallet."))
-            if result.status not in ("completed", "processing"):
+            if result.status == PayoutStatus.PROCESSING:
+                # Another worker is sending it right now (or a bank payout the provider has not
+                # answered yet): its result will show here; nothing was sent twice.
+                raise ValidationError(_("it is being sent already; its result will show here."))
+            if result.status != PayoutStatus.COMPLETED:
                 raise ValidationError(_("it is %(status)s.") % {"status": result.get_status_display()})
 
         self._each(request, queryset, run, _("%(n)d payouts sent."))
@@ -275,6 +299,10 @@ class BankAccountAdmin(BaseAdmin):
 
     def has_add_permission(self, request):
         return False  # sellers add their accounts
+
+    def has_change_permission(self, request, obj=None):
+        # The verify action needs "change"; one account's page is read-only (see PayoutAdmin).
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -36,5 +36,5 @@ class PayoutMethod(models.TextChoices):
     """PostgreSQL ENUM type ``payout_method_enum``."""
 
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
-    GOGOMONEY = "gogomoney", _("Gogomoney")
+    GOGOMONEY = "gogomoney", _("GoGoMoney")
     CASH = "cash", _("Cash")

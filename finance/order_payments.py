@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -80,7 +81,10 @@ class Card(PaymentHandler):
 
     def start(self, *, orders, buyer, request=None):
         payment = orders_payment_start(orders=orders, buyer=buyer)
-        return PaymentStart(redirect_url=payment_page_url(payment, "/orders/"))
+        # Back from the provider: to the order's page (Pay now is there if the card was declined),
+        # or to the list when the checkout placed orders with several sellers.
+        back = reverse("orders:detail", kwargs={"number": orders[0].order_number}) if len(orders) == 1 else "/orders/"
+        return PaymentStart(redirect_url=payment_page_url(payment, back))
 
     def on_cancelled(self, *, order, actor):
         commission_cancel_for(order)

@@ -31,7 +31,7 @@ class PaymentMethod(models.TextChoices):
 
     CASH = "cash", _("Cash")
     CARD = "card", _("Card")
-    GOGOMONEY = "gogomoney", _("Gogomoney")
+    GOGOMONEY = "gogomoney", _("GoGoMoney")
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
 
 

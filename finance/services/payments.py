@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +87,7 @@ def orders_payment_start(*, orders, buyer):
     return payment_create(user=buyer, purpose=PaymentPurpose.ORDERS, amount=total, order_ids=[o.pk for o in orders])
 
 
-def card_payment_resume(*, order, buyer, return_url="/orders/"):
+def card_payment_resume(*, order, buyer, return_url=None):
     """ "Pay now" for an unpaid card order (the buyer left the provider's page, or the card was
     declined): the order's pending payment if there is one, else a new one for this order.
     Returns the provider's page URL. A second payment that still succeeds is refunded at once."""
@@ -111,7 +112,7 @@ def card_payment_resume(*, order, buyer, return_url="/orders/"):
         payment = payment_create(
             user=buyer, purpose=PaymentPurpose.ORDERS, amount=order.total_amount, order_ids=[order.pk]
         )
-    return payment_page_url(payment, return_url)
+    return payment_page_url(payment, return_url or reverse("orders:detail", kwargs={"number": order.order_number}))
 
 
 def payment_callback(data, *, request=None):

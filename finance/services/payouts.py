@@ -14,6 +14,7 @@ gets the first answer, and the money leaves once. A pending payout can be cancel
 seller or accounting): the hold comes back.
 """
 
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -31,6 +32,8 @@ from ..enums import PayoutMethod, PayoutStatus, TransactionType
 from ..models import BankAccount, Payout
 from ..providers import PayoutResult, payout_provider
 from .ledger import wallet_for, wallet_post
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 STALE_PROCESSING = timezone.timedelta(minutes=10)
@@ -257,7 +260,14 @@ def payout_process(*, payout, actor=None, request=None):
         locked.status = PayoutStatus.PROCESSING
         locked.save(update_fields=["status", "updated_at"])
     # Committed as processing: from here a crash leaves a payout the next run finishes.
-    result = payout_provider().send(locked, bank_account_number(locked.bank_account))
+    try:
+        result = payout_provider().send(locked, bank_account_number(locked.bank_account))
+    except Exception as error:  # the outside world: a network error, the bank's API down ...
+        # Left processing: the next run after STALE_PROCESSING asks again with the same key.
+        logger.warning("payout %s: the payout provider did not answer (%s)", locked.pk, type(error).__name__)
+        raise PayoutProviderError(
+            _("The payout provider did not answer; the payout is sent again automatically in a few minutes.")
+        ) from error
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)
         if locked.status != PayoutStatus.PROCESSING:
@@ -283,6 +293,10 @@ def _payout_finish(locked, result, *, actor, request):
     return locked
 
 
+class PayoutProviderError(ValidationError):
+    """The payout provider could not be reached (the payout stays processing and is retried)."""
+
+
 def payouts_process(*, progress=None):
     """Every bank payout waiting, and every one left processing by a crash (Celery beat)."""
     limit = timezone.now() - STALE_PROCESSING
@@ -294,8 +308,11 @@ def payouts_process(*, progress=None):
     )
     counts = {}
     for n, pk in enumerate(sorted(todo), start=1):
-        payout = payout_process(payout=Payout(pk=pk))
-        counts[payout.status] = counts.get(payout.status, 0) + 1
+        try:
+            status = payout_process(payout=Payout(pk=pk)).status
+        except PayoutProviderError:
+            status = "unanswered"  # one bank's outage does not hold up the others
+        counts[status] = counts.get(status, 0) + 1
         if progress:
             progress(n, len(todo))
     return counts

@@ -713,14 +713,26 @@ def test_a_bank_that_did_not_answer_is_asked_again_later(seller, account, bank):
     payout, _ = payouts.payout_request(seller=seller, amount="300000", bank_account_id=account.pk)
     bank.fail_once_before_sending = True
 
-    with pytest.raises(ConnectionError):
+    with pytest.raises(payouts.PayoutProviderError) as error:
         payouts.payout_process(payout=payout)
+    assert "did not answer" in error.value.messages[0]
     assert Payout.objects.get(pk=payout.pk).status == PayoutStatus.PROCESSING
 
     _age(payout)
     assert payouts.payouts_process() == {PayoutStatus.COMPLETED: 1}
     assert len(bank.transfers) == 1
     assert _balance(seller) == Decimal("700000.00")
+
+
+def test_a_bank_that_does_not_answer_does_not_hold_up_the_other_payouts(seller, account, bank):
+    first, _ = payouts.payout_request(seller=seller, amount="300000", bank_account_id=account.pk)
+    second, _ = payouts.payout_request(seller=seller, amount="200000", bank_account_id=account.pk)
+    bank.fail_once_before_sending = True  # the first one's call fails
+
+    assert payouts.payouts_process() == {"unanswered": 1, PayoutStatus.COMPLETED: 1}
+    assert Payout.objects.get(pk=first.pk).status == PayoutStatus.PROCESSING
+    assert Payout.objects.get(pk=second.pk).status == PayoutStatus.COMPLETED
+    assert _balance(seller) == Decimal("500000.00")
 
 
 @pytest.mark.parametrize("number, outcome", [(CARD, PayoutStatus.COMPLETED), (REFUSED, PayoutStatus.FAILED)])
