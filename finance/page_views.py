@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +23,8 @@ from gogomarket.core.services import IdempotencyConflict
 from gogomarket.core.templatetags.money import format_uzs
 
 from .forms import BankAccountForm, PayoutRequestForm, TopupForm
-from .models import BankAccount, Commission, Payment, PaymentState, Payout, WalletTransaction
+from .models import BankAccount, Payment, PaymentState, Payout
+from .selectors import bank_accounts_of, commissions_of, payouts_of, wallet_transactions_of
 from .services.earnings import seller_balances
 from .services.ledger import wallet_for
 from .services.payments import topup_start
@@ -80,7 +80,7 @@ def _topup_outcome(request):
 
 def wallet_page(request, form, *, token="", status=200):
     wallet = wallet_for(request.user)
-    history = WalletTransaction.objects.filter(wallet=wallet).order_by("-created_at", "-pk")
+    history = wallet_transactions_of(request.user)
     page = Paginator(history, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"wallet": wallet, "page": page, "form": form, "token": token or uuid.uuid4().hex}
     return render(request, "finance/wallet.html", context, status=status)
@@ -126,11 +126,7 @@ class WalletTopupView(LoginRequiredMixin, View):
 # --- seller: the finance page -------------------------------------------------------------------
 def _bank_accounts(seller):
     """The seller's accounts, the default first, each with its ``masked`` number."""
-    accounts = list(
-        BankAccount.objects.filter(user=seller, deleted_at__isnull=True).order_by(
-            F("is_default").desc(nulls_last=True), "-pk"
-        )
-    )
+    accounts = list(bank_accounts_of(seller))
     for account in accounts:
         account.masked = bank_account_masked(account)
     return accounts
@@ -150,12 +146,8 @@ def seller_finance_page(request, *, accounts=None, payout_form=None, account_for
     seller = request.user
     accounts = _bank_accounts(seller) if accounts is None else accounts
     available, pending = seller_balances(seller)
-    commissions = Paginator(
-        Commission.objects.filter(seller=seller).select_related("order").order_by("-created_at", "-pk"), PAGE_SIZE
-    ).get_page(request.GET.get("commissions_page"))
-    payouts = Paginator(
-        Payout.objects.filter(seller=seller).select_related("bank_account").order_by("-created_at", "-pk"), PAGE_SIZE
-    ).get_page(request.GET.get("payouts_page"))
+    commissions = Paginator(commissions_of(seller), PAGE_SIZE).get_page(request.GET.get("commissions_page"))
+    payouts = Paginator(payouts_of(seller), PAGE_SIZE).get_page(request.GET.get("payouts_page"))
     for payout in payouts:
         payout.account_masked = bank_account_masked(payout.bank_account) if payout.bank_account else ""
     context = {

@@ -6,7 +6,6 @@ seller's payout or bank account is a 404, never a 403."""
 
 from contextlib import contextmanager
 
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -21,6 +20,7 @@ from accounts.api.serializers import ErrorSerializer
 from accounts.enums import UserRole
 from finance.enums import TransactionType
 from finance.models import BankAccount, Payout, WalletTransaction
+from finance.selectors import bank_accounts_of, payouts_of, wallet_transactions_of
 from finance.services.earnings import seller_balances
 from finance.services.ledger import wallet_for
 from finance.services.payments import topup_start
@@ -136,10 +136,7 @@ class WalletTransactionListAPIView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return WalletTransaction.objects.none()
         filters = _validated(TransactionFilterSerializer, self.request.query_params)
-        queryset = WalletTransaction.objects.filter(wallet__user=self.request.user)
-        if filters.get("type"):
-            queryset = queryset.filter(type=filters["type"])
-        return queryset.order_by("-created_at", "-pk")
+        return wallet_transactions_of(self.request.user, type=filters.get("type"))
 
 
 class WalletTopupAPIView(APIView):
@@ -224,11 +221,7 @@ class SellerPayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Payout.objects.none()
-        return (
-            Payout.objects.filter(seller=self.request.user)
-            .select_related("bank_account")
-            .order_by("-created_at", "-pk")
-        )
+        return payouts_of(self.request.user)
 
     def _answer(self, payout, code=status.HTTP_200_OK):
         return Response(PayoutSerializer(self.get_queryset().get(pk=payout.pk)).data, status=code)
@@ -292,9 +285,7 @@ class SellerBankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return BankAccount.objects.none()
-        return BankAccount.objects.filter(user=self.request.user, deleted_at__isnull=True).order_by(
-            F("is_default").desc(nulls_last=True), "-pk"
-        )
+        return bank_accounts_of(self.request.user)
 
     def _answer(self, account, code=status.HTTP_200_OK):
         return Response(BankAccountSerializer(self.get_queryset().get(pk=account.pk)).data, status=code)
