@@ -10,6 +10,7 @@
   bank refund would take days and cost a fee).
 """
 
+import logging
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,8 @@ from .enums import TransactionType
 from .services.earnings import commission_cancel_for
 from .services.ledger import InsufficientFunds, wallet_for, wallet_post
 from .services.payments import orders_payment_start, payment_for_order, payment_page_url, payment_refund
+
+logger = logging.getLogger(__name__)
 
 
 def _refund_to_wallet(order, reason):
@@ -92,6 +95,9 @@ class Card(PaymentHandler):
             return
         payment = payment_for_order(order)
         if payment is None:
+            # Marked paid without a card payment of ours (imported or edited by hand): there is
+            # nothing to refund through the provider; accounting must look at it.
+            logger.error("order %s: cancelled as paid by card, but no card payment of it is known", order.pk)
             return
         payment_refund(
             payment=payment, amount=order.total_amount, key=f"order-{order.pk}",
