@@ -182,6 +182,7 @@ def server_env(args):
         DATABASE_CONN_MAX_AGE=str(args.conn_max_age),
         DATABASE_POOL_MAX_SIZE=str(args.pool),
         FINANCE_ENCRYPTION_KEYS="bench:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        PAYMENT_SANDBOX_ALLOWED="true",  # nothing is paid in a benchmark
         CACHE_KEY_PREFIX=args.cache_prefix,
         CHANNELS_PREFIX=f"{args.cache_prefix}:asgi",
         # Manifest static files of this run, apart from the development ones.
@@ -194,7 +195,8 @@ def server_env(args):
 
 
 def setup_django(env):
-    for key in ("DATABASE_URL", "CACHE_KEY_PREFIX", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT"):
+    for key in ("DATABASE_URL", "CACHE_KEY_PREFIX", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "STATIC_ROOT",
+                "FINANCE_ENCRYPTION_KEYS", "PAYMENT_SANDBOX_ALLOWED"):  # fmt: skip
         os.environ[key] = env[key]
     os.environ["DJANGO_SETTINGS_MODULE"] = "gogomarket.settings"
     sys.path.insert(0, str(ROOT))

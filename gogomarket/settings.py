@@ -239,6 +239,14 @@ PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="finance.providers.SandboxPay
 PAYOUT_PROVIDER = env("PAYOUT_PROVIDER", default="finance.providers.SandboxPayoutProvider")
 # Signs the sandbox provider's callbacks (a real provider has its own secret).
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", default=f"sandbox:{SECRET_KEY}")
+# The sandbox pays without a card: anyone could mint GoGoMoney on its page. It is refused when
+# DEBUG is off unless asked for by name (a staging site, the benchmark).
+PAYMENT_SANDBOX_ALLOWED = env.bool("PAYMENT_SANDBOX_ALLOWED", default=DEBUG)
+if not PAYMENT_SANDBOX_ALLOWED and any(".Sandbox" in path for path in (PAYMENT_PROVIDER, PAYOUT_PROVIDER)):
+    raise ImproperlyConfigured(
+        "DEBUG is off: set PAYMENT_PROVIDER and PAYOUT_PROVIDER to real providers, or PAYMENT_SANDBOX_ALLOWED=true "
+        "for a site whose payments are pretend (see .env.example)"
+    )
 # Bank account numbers are encrypted with these keys (finance/crypto.py): "id:base64key,...",
 # the first encrypts. Generate one with `manage.py finance_new_key`.
 FINANCE_ENCRYPTION_KEYS = env(

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load_settings(**env):
     """Import the settings module in a fresh interpreter with the given environment."""
-    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "FINANCE_ENCRYPTION_KEYS")}
+    ambient = ("SECRET_KEY", "DEBUG", "FINANCE_ENCRYPTION_KEYS", "PAYMENT_SANDBOX_ALLOWED", "PAYMENT_PROVIDER",
+               "PAYOUT_PROVIDER")  # fmt: skip
+    environment = {k: v for k, v in os.environ.items() if k not in ambient}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import gogomarket.settings as s; print(s.DEBUG, len(s.SECRET_KEY))"],
@@ -33,13 +35,26 @@ KEYS = "k1:" + "A" * 43  # 32 bytes, base64
 
 
 def test_debug_off_needs_its_own_bank_account_keys():
-    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60)
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, PAYMENT_SANDBOX_ALLOWED="true")
     assert result.returncode != 0
     assert "set FINANCE_ENCRYPTION_KEYS" in result.stderr
 
 
-def test_real_secret_key_starts_with_debug_off():
+def test_debug_off_refuses_the_sandbox_payment_providers():
+    # Anyone could pay with the sandbox's Approve button: a production site must name real ones.
     result = load_settings(DEBUG="false", SECRET_KEY="x" * 60, FINANCE_ENCRYPTION_KEYS=KEYS)
+    assert result.returncode != 0
+    assert "set PAYMENT_PROVIDER and PAYOUT_PROVIDER" in result.stderr
+    only_payouts_real = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 60, FINANCE_ENCRYPTION_KEYS=KEYS, PAYOUT_PROVIDER="acme.payouts.Bank"
+    )
+    assert only_payouts_real.returncode != 0
+
+
+def test_real_secret_key_starts_with_debug_off():
+    result = load_settings(
+        DEBUG="false", SECRET_KEY="x" * 60, FINANCE_ENCRYPTION_KEYS=KEYS, PAYMENT_SANDBOX_ALLOWED="true"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "60"]
 
