@@ -13,8 +13,10 @@ and marks the commission paid. Cancelled or refunded orders never pay out: their
 cancelled instead.
 """
 
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -24,7 +26,9 @@ from gogomarket.core.services import audit_log_write, setting_get
 
 from ..enums import CommissionStatus, TransactionType
 from ..models import Commission
-from .ledger import wallet_for, wallet_post
+from .ledger import wallet_for, wallet_post, wallets_lock
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 
@@ -82,57 +86,78 @@ def hold_days():
 
 def earnings_release(*, now=None, batch=500, progress=None):
     """Credit sellers with the earnings whose hold period is over. Safe to run from several
-    workers at once (rows taken with SKIP LOCKED) and again after a crash (the ledger credits a
-    commission once). Returns (released, cancelled)."""
+    workers at once (rows taken with SKIP LOCKED, each batch's seller wallets locked in id order,
+    so two runs never deadlock) and again after a crash (the ledger credits a commission once).
+    A commission that cannot be credited (the seller's wallet is full) is logged and left
+    pending for the next run; it does not hold up the others. Returns (released, cancelled)."""
     from orders.enums import OrderStatus, PaymentStatus
 
     limit = (now or timezone.now()) - timezone.timedelta(days=hold_days())
     released = cancelled = 0
+    held = set()  # could not be credited in this run
     while True:
         with transaction.atomic():
             rows = list(
                 Commission.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("order")
+                .select_related("order", "order__seller")
                 .filter(status=CommissionStatus.PENDING)
                 .filter(order__actual_delivery_date__lte=limit)
+                .exclude(pk__in=held)
                 .order_by("pk")[:batch]
             )
             if not rows:
                 break
+            wallets = {c.order.seller_id: wallet_for(c.order.seller) for c in rows}
+            wallets_lock([w.pk for w in wallets.values()])
+            done = []
             for commission in rows:
                 order = commission.order
                 if order.status != OrderStatus.DELIVERED or order.payment_status != PaymentStatus.PAID:
                     commission.status = CommissionStatus.CANCELLED
                     commission.save(update_fields=["status"])
                     cancelled += 1
+                    done.append(commission.pk)
                     continue
-                earning = earning_of(commission)
-                if earning > 0:
-                    wallet_post(
-                        wallet=wallet_for(order.seller),
-                        type=TransactionType.DEPOSIT,
-                        amount=earning,
-                        reference_type="commission",
-                        reference_id=commission.pk,
-                        description=_("Earning from order %(number)s") % {"number": order.order_number},
-                        metadata={
-                            "order": order.order_number,
-                            "order_amount": str(commission.order_amount),
-                            "commission": str(commission.commission_amount),
-                            "rate": str(commission.commission_rate),
-                        },
-                    )
-                commission.status = CommissionStatus.PAID
-                commission.paid_at = timezone.now()
-                commission.save(update_fields=["status", "paid_at"])
+                try:
+                    with transaction.atomic():
+                        _earning_credit(commission, wallets[order.seller_id])
+                except ValidationError as error:
+                    logger.warning("commission %s not released: %s", commission.pk, " ".join(error.messages))
+                    held.add(commission.pk)
+                    continue
                 released += 1
-            audit_log_write(
-                actor=None, action="earnings.release", entity_type="commission", entity_id=rows[-1].pk,
-                new_values={"commissions": [c.pk for c in rows]},
-            )  # fmt: skip
+                done.append(commission.pk)
+            if done:
+                audit_log_write(
+                    actor=None, action="earnings.release", entity_type="commission", entity_id=done[-1],
+                    new_values={"commissions": done},
+                )  # fmt: skip
         if progress:
             progress(released + cancelled)
     return released, cancelled
+
+
+def _earning_credit(commission, wallet):
+    order = commission.order
+    earning = earning_of(commission)
+    if earning > 0:
+        wallet_post(
+            wallet=wallet,
+            type=TransactionType.DEPOSIT,
+            amount=earning,
+            reference_type="commission",
+            reference_id=commission.pk,
+            description=_("Earning from order %(number)s") % {"number": order.order_number},
+            metadata={
+                "order": order.order_number,
+                "order_amount": str(commission.order_amount),
+                "commission": str(commission.commission_amount),
+                "rate": str(commission.commission_rate),
+            },
+        )
+    commission.status = CommissionStatus.PAID
+    commission.paid_at = timezone.now()
+    commission.save(update_fields=["status", "paid_at"])
 
 
 def commission_cancel_for(order):

@@ -5,17 +5,23 @@ nearest category override); after the hold period ``earnings_release`` credits t
 wallet once with the order's total minus the commission and marks it paid. Orders that were
 cancelled or refunded never pay out."""
 
+import threading
+import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connections
+from django.utils import timezone
 
+from accounts.tests.factories import SellerFactory
 from catalog.tests.factories import CategoryFactory, ProductFactory
 from finance.enums import CommissionStatus, TransactionType
-from finance.models import Commission, WalletTransaction
+from finance.models import Commission, Wallet, WalletTransaction
 from finance.services import earnings
-from finance.services.ledger import wallet_for
+from finance.services.ledger import MAX_BALANCE, ledger_check, wallet_for
+from finance.tests.factories import CommissionFactory
 from gogomarket.core.enums import SettingType
 from gogomarket.core.models import AuditLog
 from gogomarket.core.services import setting_set
@@ -253,3 +259,60 @@ def test_seller_balances_shows_the_wallet_as_available_and_held_earnings_as_pend
 
     earnings.earnings_release(now=a_day_later + timedelta(days=7, minutes=1))
     assert earnings.seller_balances(delivered.seller) == (Decimal("173024.87"), Decimal("0"))
+
+
+def test_a_commission_that_cannot_be_credited_does_not_hold_up_the_others():
+    _number("payout_hold_days", "7")
+    full = _deliver(_order_on_the_road(price="100000.00"))
+    fine = _deliver(_order_on_the_road(price="100000.00"))
+    Wallet.objects.filter(pk=wallet_for(full.seller).pk).update(balance=MAX_BALANCE - 1)  # no room left
+    later = max(o.actual_delivery_date for o in (full, fine)) + timedelta(days=8)
+
+    assert earnings.earnings_release(now=later, batch=1) == (1, 0)
+
+    assert Commission.objects.get(order=fine).status == CommissionStatus.PAID
+    assert Commission.objects.get(order=full).status == CommissionStatus.PENDING  # the next run tries again
+    assert wallet_for(full.seller).balance == MAX_BALANCE - 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_release_runs_at_once_take_the_wallets_in_one_order_and_never_deadlock(monkeypatch):
+    # Commissions of two sellers as A B B A ..., batches of two: without one lock order a run holding
+    # seller A's wallet waits for B's while another run holding B's waits for A's.
+    sellers = [SellerFactory(), SellerFactory()]
+    old = timezone.now() - timedelta(days=30)
+    for n in range(40):
+        order = OrderFactory(delivered=True, seller=sellers[(0, 1, 1, 0)[n % 4]], actual_delivery_date=old)
+        CommissionFactory(order=order)
+    expected = {s.pk: sum(earnings.earning_of(c) for c in Commission.objects.filter(seller=s)) for s in sellers}
+    start, errors, results = threading.Barrier(4), [], []
+    real_post = earnings.wallet_post
+
+    def slow_post(**kwargs):  # each credit takes a while: the runs' batches overlap
+        posting = real_post(**kwargs)
+        time.sleep(0.05)
+        return posting
+
+    monkeypatch.setattr(earnings, "wallet_post", slow_post)
+
+    def run():
+        try:
+            start.wait()
+            results.append(earnings.earnings_release(batch=2))
+        except Exception as error:  # noqa: BLE001 - a deadlock is what this test is about
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    assert errors == []
+    assert sum(released for released, _cancelled in results) == 40
+    assert not Commission.objects.exclude(status=CommissionStatus.PAID).exists()
+    for seller in sellers:
+        assert wallet_for(seller).balance == expected[seller.pk]
+    assert ledger_check() == []
