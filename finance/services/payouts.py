@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from .ledger import wallet_for, wallet_post
 logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
+ACCOUNTS_LOCK = 4_201_001  # pg_advisory_xact_lock class of "a user's bank accounts"
 STALE_PROCESSING = timezone.timedelta(minutes=10)
 
 
@@ -59,6 +60,13 @@ def bank_account_masked(account):
         return "••••"
 
 
+def _accounts_lock(user):
+    """One change of a user's accounts at a time (which one is the default is decided across
+    them, and the first account may not exist yet: a row lock cannot cover that)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ACCOUNTS_LOCK, user.pk])
+
+
 @transaction.atomic
 def bank_account_add(*, user, bank_name, account_holder_name, account_number, routing_number="", request=None):
     """A new account of ``user`` (unverified; the first one is the default)."""
@@ -77,6 +85,7 @@ def bank_account_add(*, user, bank_name, account_holder_name, account_number, ro
         errors["routing_number"] = [_("At most %(n)d characters.") % {"n": 50}]
     if errors:
         raise ValidationError(errors)
+    _accounts_lock(user)
     first = not BankAccount.objects.filter(user=user, deleted_at__isnull=True).exists()
     account = BankAccount.objects.create(
         user=user,
@@ -113,6 +122,7 @@ def bank_account_verify(*, account, actor, request=None):
 
 @transaction.atomic
 def bank_account_make_default(*, account, user):
+    _accounts_lock(user)
     account = BankAccount.objects.select_for_update().get(pk=account.pk, user=user, deleted_at__isnull=True)
     BankAccount.objects.filter(user=user, deleted_at__isnull=True).exclude(pk=account.pk).update(is_default=False)
     BankAccount.objects.filter(pk=account.pk).update(is_default=True)
@@ -122,6 +132,7 @@ def bank_account_make_default(*, account, user):
 @transaction.atomic
 def bank_account_delete(*, account, user, request=None):
     """Soft delete; refused while a payout to it is still on its way."""
+    _accounts_lock(user)
     account = BankAccount.objects.select_for_update().get(pk=account.pk, user=user, deleted_at__isnull=True)
     if Payout.objects.filter(bank_account=account, status__in=[PayoutStatus.PENDING, PayoutStatus.PROCESSING]).exists():
         raise ValidationError(_("A payout to this account is on its way: delete it when it has arrived."))
@@ -257,11 +268,22 @@ def payout_process(*, payout, actor=None, request=None):
                 return locked
             result = PayoutResult(False, "", "the bank account no longer exists")
             return _payout_finish(locked, result, actor=actor, request=request)
+        try:
+            number = bank_account_number(locked.bank_account)
+        except ValueError:
+            # Encrypted with a key that is no longer configured (rotation not finished): nothing
+            # can be sent. Never sent yet: it fails and the hold comes back; left processing by a
+            # crash, the money may have left, so it waits for accounting.
+            logger.error("payout %s: the bank account number cannot be decrypted (key missing)", locked.pk)
+            if stale:
+                return locked
+            result = PayoutResult(False, "", "the bank account number cannot be read; add the account again")
+            return _payout_finish(locked, result, actor=actor, request=request)
         locked.status = PayoutStatus.PROCESSING
         locked.save(update_fields=["status", "updated_at"])
     # Committed as processing: from here a crash leaves a payout the next run finishes.
     try:
-        result = payout_provider().send(locked, bank_account_number(locked.bank_account))
+        result = payout_provider().send(locked, number)
     except Exception as error:  # the outside world: a network error, the bank's API down ...
         # Left processing: the next run after STALE_PROCESSING asks again with the same key.
         logger.warning("payout %s: the payout provider did not answer (%s)", locked.pk, type(error).__name__)

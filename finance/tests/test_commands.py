@@ -268,6 +268,11 @@ def test_finance_new_key_takes_an_id():
     assert run("finance_new_key", "--id", "k2027")[0].startswith("k2027:")
     with pytest.raises(CommandError, match="letters and digits"):
         run("finance_new_key", "--id", "bad:id")
+    # what finance.crypto would refuse later, at every bank account operation
+    for refused in ("k" * 17, "ключ2027"):
+        with pytest.raises(CommandError, match="1 to 16 ASCII letters and digits"):
+            run("finance_new_key", "--id", refused)
+    assert run("finance_new_key", "--id", "k" * 16)[0].startswith("k" * 16 + ":")
 
 
 # --- the Celery jobs and beat --------------------------------------------------------------------------

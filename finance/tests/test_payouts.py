@@ -809,3 +809,61 @@ def test_a_payout_left_processing_whose_account_row_vanished_waits_for_accountin
 
     assert _books() == before
     assert len(bank.calls) == 1
+
+
+def test_a_payout_to_a_number_no_key_can_read_fails_before_anything_is_sent(seller, bank, settings):
+    settings.FINANCE_ENCRYPTION_KEYS = f"{KEY_A},{KEY_B}"
+    account = _verified(seller)  # encrypted with KEY_A
+    payout, _ = payouts.payout_request(seller=seller, amount="300000", bank_account_id=account.pk)
+    settings.FINANCE_ENCRYPTION_KEYS = KEY_B  # KEY_A dropped before rotation finished
+
+    done = payouts.payout_process(payout=payout)
+
+    assert done.status == PayoutStatus.FAILED and "cannot be read" in done.notes
+    assert bank.calls == []
+    assert _balance(seller) == Decimal("1000000.00")  # the hold is back
+    assert payouts.payouts_process() == {}  # not retried forever
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_account_changes_leave_exactly_one_default():
+    seller = SellerFactory()
+    start, errors = threading.Barrier(6), []
+
+    def add(n):
+        try:
+            start.wait()
+            payouts.bank_account_add(user=seller, bank_name="Kapitalbank", account_holder_name="Savdo",
+                                     account_number=f"2020800090012345{n:04d}")  # fmt: skip
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert BankAccount.objects.filter(user=seller, is_default=True).count() == 1
+
+    accounts = list(BankAccount.objects.filter(user=seller))
+    start = threading.Barrier(len(accounts))
+
+    def make_default(account):
+        try:
+            start.wait()
+            payouts.bank_account_make_default(account=account, user=seller)
+        except Exception as error:  # noqa: BLE001 - a deadlock would land here
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=make_default, args=(a,)) for a in accounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert BankAccount.objects.filter(user=seller, is_default=True).count() == 1
