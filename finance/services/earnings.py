@@ -37,23 +37,28 @@ def commission_rate_for(order):
     """The percent taken on ``order``: the nearest category override, else the platform rate,
     rounded to the two decimals ``commissions.commission_rate`` keeps (so the amount is computed
     with the rate the row records)."""
-    return _rate_of_order(order).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _rate_of_order(order)
 
 
 def _rate_of_order(order):
+    first = order.items.select_related("product__category__parent__parent").order_by("pk").first()
+    # An order's items share the seller; the first item's category decides.
+    return category_commission_rate(first.product.category if first and first.product else None)
+
+
+def category_commission_rate(category):
+    """The percent taken on items of ``category``: its nearest ``commission_rate_by_category``
+    override (itself, its parent, ...), else the platform's ``commission_rate_percent``. Checkout
+    records the same on the order as delivery does on its commission."""
     overrides = setting_get("commission_rate_by_category", {}) or {}
-    if overrides:
-        slugs = []
-        for item in order.items.select_related("product__category__parent__parent").order_by("pk"):
-            category = item.product.category
-            while category is not None:
-                slugs.append(category.slug)
-                category = category.parent
-            break  # an order's items share the seller; the first item's category decides
-        for slug in slugs:
-            if slug in overrides:
-                return Decimal(str(overrides[slug]))
-    return Decimal(str(setting_get("commission_rate_percent", Decimal("10"))))
+    rate = None
+    while overrides and category is not None and rate is None:
+        if category.slug in overrides:
+            rate = Decimal(str(overrides[category.slug]))
+        category = category.parent
+    if rate is None:
+        rate = Decimal(str(setting_get("commission_rate_percent", Decimal("10"))))
+    return rate.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def commission_record(*, order):

@@ -14,7 +14,8 @@
 
 Prices include VAT: ``tax_amount`` is the VAT contained in a line (rate / (100 + rate)), and
 ``total_amount = subtotal - discount_amount + shipping_cost``. The platform commission
-(``commission_rate_percent`` setting) is recorded on the order from the items' subtotal.
+(``commission_rate_percent``, or its category override: ``finance.services.earnings``) is
+recorded on the order from the items' subtotal.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from catalog.models import Product, ProductVariant
 from catalog.selectors import PAGE_STATUSES
 from catalog.services import products_stock_status_refresh
 from delivery.services import DeliveryUnavailable, quote_for, zone_for_address
+from finance.services.earnings import category_commission_rate
 from gogomarket.core.services import audit_log_write, idempotent, setting_get
 
 from ..enums import OrderStatus, PaymentStatus
@@ -44,11 +46,6 @@ ZERO = Decimal("0")
 
 def money(value):
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def commission_rate():
-    """Percent of the items' subtotal the platform keeps (setting ``commission_rate_percent``)."""
-    return Decimal(str(setting_get("commission_rate_percent", Decimal("10"))))
 
 
 def order_number_next():
@@ -237,10 +234,9 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         raise ValidationError({"cart": list(dict.fromkeys(problems))})
     handler.check(buyer=buyer, total=plan.total)
 
-    rate = commission_rate()
     orders = []
     for seller_plan in sorted(plan.sellers, key=lambda p: p.seller.pk):
-        order = _order_create(buyer, seller_plan, plan, address, handler, rate, notes, products, variants)
+        order = _order_create(buyer, seller_plan, plan, address, handler, notes, products, variants)
         orders.append(order)
 
     # Stock: variants and their products together. Without backorders the check above keeps it
@@ -276,7 +272,7 @@ def _at_least_zero(expression):
     return Greatest(expression, Value(0))
 
 
-def _order_create(buyer, seller_plan, plan, address, handler, rate, notes, products, variants):
+def _order_create(buyer, seller_plan, plan, address, handler, notes, products, variants):
     subtotal = ZERO
     lines = []
     for line in seller_plan.lines:
@@ -302,6 +298,8 @@ def _order_create(buyer, seller_plan, plan, address, handler, rate, notes, produ
             )
         )
     shipping = seller_plan.quote.cost if seller_plan.quote else ZERO
+    # The commission delivery will record (the first item's category decides), known already.
+    rate = category_commission_rate(products[seller_plan.lines[0].product.pk].category)
     order = Order.objects.create(
         order_number=order_number_next(),
         buyer=buyer,

@@ -15,9 +15,10 @@ from django.utils import timezone
 from accounts.tests.factories import UserAddressFactory
 from catalog.enums import ProductStatus
 from catalog.models import Product, ProductVariant
-from catalog.tests.factories import ProductFactory, ProductVariantFactory
+from catalog.tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory
 from delivery.models import DeliveryZone
 from delivery.tests.factories import DeliveryTariffFactory, DeliveryZoneFactory
+from finance.services.earnings import commission_rate_for
 from gogomarket.core.enums import SettingType
 from gogomarket.core.models import AuditLog, IdempotencyKey
 from gogomarket.core.services import IdempotencyConflict, setting_set
@@ -313,6 +314,23 @@ def test_commission_follows_the_setting_per_order(world):
     orders = _place(world)[0]
 
     assert [o.commission_amount for o in orders] == [Decimal("7000.00"), Decimal("4200.00")]
+
+
+def test_commission_at_checkout_is_the_one_delivery_records_with_category_overrides(world):
+    phones = CategoryFactory(slug="telefonlar")
+    smartphones = CategoryFactory(slug="smartfonlar", parent=phones)
+    setting_set(key="commission_rate_by_category", value={"telefonlar": 4.5}, type_=SettingType.JSON)
+    _fill(
+        world.buyer,
+        (ProductFactory(seller=world.a, category=smartphones, base_price=Decimal("2000000")), 1),
+        (ProductFactory(seller=world.b, base_price=Decimal("100000")), 1),
+    )
+
+    orders = _place(world)[0]
+
+    # 4.5 % inherited from the parent category; the other seller's order at the platform's 10 %
+    assert [o.commission_amount for o in orders] == [Decimal("90000.00"), Decimal("10000.00")]
+    assert [commission_rate_for(o) for o in orders] == [Decimal("4.50"), Decimal("10.00")]
 
 
 def test_the_price_charged_is_todays_not_the_one_in_the_cart(world):
