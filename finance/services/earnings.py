@@ -112,7 +112,9 @@ def earnings_release(*, now=None, batch=500, progress=None):
             )
             if not rows:
                 break
-            wallets = {c.order.seller_id: wallet_for(c.order.seller) for c in rows}
+            # Made (if missing) and locked in seller/wallet id order: two runs never wait on each other crosswise.
+            sellers = {c.order.seller_id: c.order.seller for c in rows}
+            wallets = {pk: wallet_for(sellers[pk]) for pk in sorted(sellers)}
             wallets_lock([w.pk for w in wallets.values()])
             done = []
             for commission in rows:
