@@ -1,8 +1,8 @@
 """The back office of money, for the accounting role (accounts.permissions).
 
 Nothing here writes money by hand: wallets, ledger rows, commissions and card payments are shown
-only; payouts are approved (sent now) or cancelled, bank accounts verified, through the same
-services as the seller's pages and the Celery jobs. "Money totals" sums the period's movements.
+only; payouts are approved (sent now) or cancelled, bank accounts verified, card refunds sent
+again, through the same services as the seller's pages and the Celery jobs. "Money totals" sums the period's movements.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, changelist_link, uzs_column
 
 from .enums import PayoutStatus
-from .models import BankAccount, Commission, Payment, Payout, Wallet, WalletTransaction
+from .models import BankAccount, Commission, Payment, PaymentRefund, Payout, RefundState, Wallet, WalletTransaction
+from .services import payments as payment_services
 from .services import payouts as payout_services
 from .services.reports import COLUMNS, money_totals
 
@@ -138,6 +139,7 @@ COLUMN_TITLES = {
     "topups": _("Top-ups by card"),
     "wallet_purchases": _("Paid from wallets"),
     "card_payments": _("Orders paid by card"),
+    "card_refunds": _("Refunds to cards"),
     "wallet_refunds": _("Refunds to wallets"),
     "sales": _("Sales released"),
     "commissions": _("Commissions earned"),
@@ -320,6 +322,14 @@ class BankAccountAdmin(BaseAdmin):
             self.message_user(request, _("%(n)d accounts verified.") % {"n": done}, messages.SUCCESS)
 
 
+class PaymentRefundInline(HistoryInline):
+    model = PaymentRefund
+    fields = ("created_at", "key", "amount_uzs", "state", "attempts", "provider_reference", "failure_reason")
+    max_rows = 20
+
+    amount_uzs = uzs_column("amount", _("amount"))
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = (
@@ -336,6 +346,60 @@ class PaymentAdmin(ReadOnlyAdmin):
         "order_ids", "failure_reason", "created_at", "updated_at",
     )  # fmt: skip
     readonly_fields = fields
+    inlines = (PaymentRefundInline,)
 
     amount_uzs = uzs_column("amount", _("amount"))
     refunded_uzs = uzs_column("refunded_amount", _("refunded"))
+
+
+@admin.register(PaymentRefund)
+class PaymentRefundAdmin(BaseAdmin):
+    """Card refunds for accounting: what went back to which card, what the provider refused (a
+    failed one is not on its way: sort it out with the provider, then "Send again")."""
+
+    list_display = (
+        "__str__", "payment", "amount_uzs", "state", "key", "attempts", "provider_reference", "created_at",
+        "processed_at",
+    )  # fmt: skip
+    list_select_related = ("payment",)
+    list_filter = ("state", "created_at", "processed_at")
+    search_fields = ("key", "provider_reference", "payment__provider_reference", "payment__user__email")
+    date_hierarchy = "created_at"
+    fields = (
+        "payment", "amount_uzs", "state", "key", "reason", "charge_reference", "provider_reference",
+        "failure_reason", "attempts", "created_at", "updated_at", "processed_at",
+    )  # fmt: skip
+    readonly_fields = fields
+    actions = ("send_again",)
+
+    amount_uzs = uzs_column("amount", _("amount"))
+
+    def has_add_permission(self, request):
+        return False  # asked for by what cancels or refunds a payment
+
+    def has_change_permission(self, request, obj=None):
+        # The action needs "change"; one refund's page is read-only (see PayoutAdmin).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again"), permissions=["change"])
+    def send_again(self, request, queryset):
+        sent = 0
+        for refund in queryset.order_by("pk"):
+            try:
+                refund = payment_services.refund_send_again(refund=refund, actor=request.user, request=request)
+            except (ValidationError, PermissionDenied) as error:
+                self.message_user(request, f"{refund}: {' '.join(_messages(error))}", messages.WARNING)
+                continue
+            if refund.state == RefundState.SUCCEEDED:
+                sent += 1
+                continue
+            if refund.state == RefundState.FAILED:
+                problem = _("the card provider refused it: %(reason)s") % {"reason": refund.failure_reason}
+            else:
+                problem = _("the card provider did not answer; it is sent again automatically in a few minutes.")
+            self.message_user(request, f"{refund}: {problem}", messages.WARNING)
+        if sent:
+            self.message_user(request, _("%(n)d refunds sent.") % {"n": sent}, messages.SUCCESS)

@@ -243,6 +243,8 @@ class Payment(models.Model):
     provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
     token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
     order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders"))
+    # What its refunds (payment_refunds) ask back and the provider has not refused: pending and
+    # succeeded ones, so that two refunds can never give back more than was paid.
     refunded_amount = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0"), db_default=Decimal("0"), verbose_name=_("refunded")
     )
@@ -267,3 +269,64 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"payment {self.pk} ({self.get_state_display()})"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", _("Being sent")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refused by the provider")
+
+
+class PaymentRefund(models.Model):
+    """One refund of a card payment through the provider (a table beyond the spec, like
+    ``payments``). Written ``pending`` in the transaction that decides it (an order cancelled, a
+    late payment) and sent to the provider only after that commits (``refund_send``): it ends
+    ``succeeded`` or ``failed``. ``key`` names it for the provider's idempotency (``order-<id>``,
+    ``late``, ``late-<reference>``): the same key is the same refund, sent any number of times.
+
+    A refund of the payment's own charge counts in ``Payment.refunded_amount`` while it is pending
+    or succeeded (so refunds never exceed the payment); ``charge_reference`` names another charge
+    the provider made for the same payment (a second approval: the card charged twice), refunded in
+    full and not counted there."""
+
+    payment = models.ForeignKey(
+        "Payment", on_delete=models.PROTECT, related_name="refunds", db_index=False, verbose_name=_("payment")
+    )
+    key = models.CharField(max_length=300, verbose_name=_("key"))
+    amount = models.DecimalField(max_digits=12, decimal_places=2, verbose_name=_("amount"))
+    state = models.CharField(
+        max_length=20,
+        choices=RefundState.choices,
+        default=RefundState.PENDING,
+        db_default=RefundState.PENDING,
+        verbose_name=_("state"),
+    )
+    reason = models.TextField(blank=True, default="", db_default="", verbose_name=_("reason"))
+    charge_reference = models.CharField(
+        max_length=255, null=True, blank=True, verbose_name=_("second charge reference")
+    )
+    provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
+    failure_reason = models.TextField(null=True, blank=True, verbose_name=_("failure reason"))
+    attempts = models.PositiveIntegerField(default=0, db_default=0, verbose_name=_("attempts"))
+    processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("card refund")
+        verbose_name_plural = _("card refunds")
+        db_table = "payment_refunds"
+        indexes = [
+            # the retry job: pending refunds not touched for a while
+            Index(fields=["updated_at"], condition=models.Q(state="pending"), name="idx_payment_refunds_pending"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "key"], name="payment_refunds_once_per_key"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_refunds_amount_check"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["pending", "succeeded", "failed"]), name="payment_refunds_state_check"
+            ),
+        ]
+
+    def __str__(self):
+        return f"refund {self.pk} of payment {self.payment_id} ({self.get_state_display()})"

@@ -4,7 +4,8 @@
   the checkout before anything is written. A cancelled order is refunded to the wallet at once.
 * Card: checkout makes one card payment for its orders and sends the buyer to the provider's
   page; the orders are paid when the provider confirms (``finance.services.payments``). A
-  cancelled paid order is refunded through the provider.
+  cancelled paid order is refunded through the provider (a refund row, sent once the cancellation
+  has committed); a cancelled order's payments still waiting for the card are closed.
 * Bank transfer: the orders wait with payment pending until accounting confirms the money has
   arrived (back office). A cancelled paid order is refunded to the buyer's wallet (instant; a
   bank refund would take days and cost a fee).
@@ -27,7 +28,13 @@ from orders.payments import PaymentHandler, PaymentStart
 from .enums import TransactionType
 from .services.earnings import commission_cancel_for
 from .services.ledger import InsufficientFunds, wallet_for, wallet_post
-from .services.payments import orders_payment_start, payment_for_order, payment_page_url, payment_refund
+from .services.payments import (
+    orders_payment_start,
+    payment_for_order,
+    payment_page_url,
+    payment_refund,
+    payments_pending_cancel_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +98,9 @@ class Card(PaymentHandler):
 
     def on_cancelled(self, *, order, actor):
         commission_cancel_for(order)
+        # Its payments still open stop taking the card (a provider that charges anyway is
+        # refunded when its approval arrives: payments.payment_callback).
+        payments_pending_cancel_for(order)
         if order.payment_status != PaymentStatus.PAID:
             return
         payment = payment_for_order(order)
@@ -99,6 +109,9 @@ class Card(PaymentHandler):
             # nothing to refund through the provider; accounting must look at it.
             logger.error("order %s: cancelled as paid by card, but no card payment of it is known", order.pk)
             return
+        # Only asked for here (a pending refund row); the provider is called once the cancellation
+        # has committed, so a refusal or an outage never undoes the cancellation, and nothing goes
+        # back to the card for a cancellation that rolled back. "refunded": the money is on its way.
         payment_refund(
             payment=payment, amount=order.total_amount, key=f"order-{order.pk}",
             reason=_("Refund of order %(number)s") % {"number": order.order_number},

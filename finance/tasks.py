@@ -4,8 +4,9 @@ movement once."""
 
 from celery import shared_task
 
+from .models import PaymentRefund
 from .services.earnings import earnings_release
-from .services.payments import unpaid_card_orders_expire
+from .services.payments import refund_send, refunds_retry, unpaid_card_orders_expire
 from .services.payouts import payouts_process
 
 
@@ -26,3 +27,18 @@ def release_earnings():
 def process_payouts():
     """Send waiting bank payouts through the payout provider; finish any a crash left behind."""
     return payouts_process()
+
+
+@shared_task(name="finance.tasks.send_refund", ignore_result=True)
+def send_refund(refund_id):
+    """Send one card refund to the provider (queued when the transaction that asked for it
+    commits). A refund already settled is left alone; one the provider did not answer stays
+    pending for ``retry_refunds``."""
+    refund_send(refund=PaymentRefund(pk=refund_id))
+
+
+@shared_task(name="finance.tasks.retry_refunds")
+def retry_refunds():
+    """Send again the card refunds still pending after a few minutes (a crashed worker, an
+    unanswered provider); the provider's idempotency per key means money goes back once."""
+    return refunds_retry()

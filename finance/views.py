@@ -30,7 +30,9 @@ class PaymentCallbackView(View):
 
 class SandboxPageView(View):
     """The sandbox provider's payment page: the amount and two buttons. Approving or declining
-    sends the signed callback the way a provider's server would, then returns the buyer."""
+    sends the signed callback the way a provider's server would, then returns the buyer. A
+    payment no longer pending (paid, declined, or cancelled with its order) takes no card: the
+    page says so, and a form posted from an old tab sends nothing."""
 
     def get(self, request, token):
         payment = self._payment(token)

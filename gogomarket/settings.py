@@ -171,6 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     "finance-expire-unpaid-card-orders": {"task": "finance.tasks.expire_unpaid_card_orders", "schedule": 60.0},
     "finance-process-payouts": {"task": "finance.tasks.process_payouts", "schedule": 300.0},
     "finance-release-earnings": {"task": "finance.tasks.release_earnings", "schedule": 3600.0},
+    "finance-retry-refunds": {"task": "finance.tasks.retry_refunds", "schedule": 300.0},
 }
 
 # --- Authentication ---------------------------------------------------------------------

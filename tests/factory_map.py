@@ -24,11 +24,12 @@ from disputes.tests.factories import (
     ReturnItemFactory,
     ReturnRequestFactory,
 )
-from finance.models import BankAccount, Commission, Payment, Payout, Wallet, WalletTransaction
+from finance.models import BankAccount, Commission, Payment, PaymentRefund, Payout, Wallet, WalletTransaction
 from finance.tests.factories import (
     BankAccountFactory,
     CommissionFactory,
     PaymentFactory,
+    PaymentRefundFactory,
     PayoutFactory,
     WalletFactory,
     WalletTransactionFactory,
@@ -111,6 +112,7 @@ MODEL_FACTORIES = {
     Payout: PayoutFactory,
     BankAccount: BankAccountFactory,
     Payment: PaymentFactory,  # beyond the spec
+    PaymentRefund: PaymentRefundFactory,  # beyond the spec
     # social
     Story: StoryFactory,
     StoryView: StoryViewFactory,

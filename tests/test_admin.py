@@ -49,13 +49,15 @@ NO_ADD_PAGE = {
     "catalog.productvariant",
     "catalog.productattribute",
     # money is written by the services only: a wallet is made on first use, ledger rows, commissions
-    # and card payments by what moves money, payouts by sellers asking, bank accounts by sellers
+    # and card payments and their refunds by what moves money, payouts by sellers asking, bank
+    # accounts by sellers
     "finance.wallet",
     "finance.wallettransaction",
     "finance.commission",
     "finance.payout",
     "finance.bankaccount",
     "finance.payment",
+    "finance.paymentrefund",
 }
 
 ALL_MODELS = {m._meta.label_lower for m in REGISTERED}
@@ -69,6 +71,7 @@ EXPECTED_MODELS = {
         "finance.payout",
         "finance.bankaccount",
         "finance.payment",
+        "finance.paymentrefund",
         "orders.order",
         "orders.orderitem",
     },

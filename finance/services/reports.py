@@ -10,7 +10,16 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from ..enums import CommissionStatus, PayoutStatus, TransactionType
-from ..models import Commission, Payment, PaymentPurpose, PaymentState, Payout, WalletTransaction
+from ..models import (
+    Commission,
+    Payment,
+    PaymentPurpose,
+    PaymentRefund,
+    PaymentState,
+    Payout,
+    RefundState,
+    WalletTransaction,
+)
 
 PERIODS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 ZERO = Decimal("0")
@@ -18,6 +27,7 @@ COLUMNS = (
     "topups",
     "wallet_purchases",
     "card_payments",
+    "card_refunds",
     "wallet_refunds",
     "sales",
     "commissions",
@@ -37,7 +47,9 @@ def money_totals(*, start, end, period="day"):
     """Totals per ``period`` ("day", "week", "month") between ``start`` and ``end`` (datetimes,
     end excluded), newest period first, plus a row of grand totals. Every figure comes from the
     ledger or the records that move it: top-ups credited, wallet purchases, card payments that
-    succeeded, refunds to wallets, delivered sales and their commissions (when the earning was
+    succeeded (gross) and the part of them given back to the cards (refunds the provider
+    confirmed, when it did; a refund of a second charge is left out, as the second charge is not
+    counted as paid), refunds to wallets, delivered sales and their commissions (when the earning was
     released), earnings credited to sellers, payouts completed and payouts still held."""
     trunc = PERIODS[period]
     # Accounting's days are the platform's (Tashkent) days, whatever timezone the reader has active.
@@ -66,6 +78,10 @@ def money_totals(*, start, end, period="day"):
     paid_states = [PaymentState.SUCCEEDED, PaymentState.REFUNDED]
     card = Payment.objects.filter(purpose=PaymentPurpose.ORDERS, state__in=paid_states)
     add(card, "created_at", "card_payments", Sum("amount"))
+    card_refunds = PaymentRefund.objects.filter(
+        state=RefundState.SUCCEEDED, payment__purpose=PaymentPurpose.ORDERS, charge_reference__isnull=True
+    )
+    add(card_refunds, "processed_at", "card_refunds", Sum("amount"))
     paid = Commission.objects.filter(status=CommissionStatus.PAID)
     add(paid, "paid_at", "sales", Sum("order_amount"))
     add(paid, "paid_at", "commissions", Sum("commission_amount"))

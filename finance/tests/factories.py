@@ -1,6 +1,8 @@
 from decimal import Decimal
 
 import factory
+from django.db.models import F
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.tests.factories import BuyerFactory, SellerFactory
@@ -11,8 +13,10 @@ from finance.models import (
     Commission,
     Payment,
     PaymentPurpose,
+    PaymentRefund,
     PaymentState,
     Payout,
+    RefundState,
     Wallet,
     WalletTransaction,
 )
@@ -126,3 +130,32 @@ class PaymentFactory(DjangoModelFactory):
     provider = "sandbox"
     token = factory.Sequence(lambda n: f"token-{n:08d}")
     order_ids = factory.LazyFunction(list)
+
+
+class PaymentRefundFactory(DjangoModelFactory):
+    """A refund of 20 000 so'm of a succeeded card payment for orders, sent and confirmed by the
+    provider; ``pending=True`` for one still on its way. The payment's refunded_amount counts it,
+    as the services do."""
+
+    class Meta:
+        model = PaymentRefund
+
+    class Params:
+        pending = factory.Trait(state=RefundState.PENDING, provider_reference=None, processed_at=None, attempts=0)
+
+    payment = factory.SubFactory(PaymentFactory, succeeded=True, purpose=PaymentPurpose.ORDERS)
+    key = factory.Sequence(lambda n: f"order-{n}")
+    amount = Decimal("20000.00")
+    state = RefundState.SUCCEEDED
+    reason = "Refund of an order"
+    provider_reference = factory.Sequence(lambda n: f"refund-ref-{n}")
+    attempts = 1
+    processed_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        refund = super()._create(model_class, *args, **kwargs)
+        if refund.state != RefundState.FAILED and refund.charge_reference is None:
+            Payment.objects.filter(pk=refund.payment_id).update(refunded_amount=F("refunded_amount") + refund.amount)
+            refund.payment.refresh_from_db()
+        return refund

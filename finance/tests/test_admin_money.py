@@ -17,11 +17,21 @@ from django.utils import timezone
 from accounts.enums import AdminRoleType
 from accounts.tests.factories import BuyerFactory, SellerFactory, StaffFactory
 from finance.enums import PayoutMethod, PayoutStatus, TransactionType
-from finance.models import BankAccount, Payout, Wallet, WalletTransaction
-from finance.providers import SandboxPaymentProvider
+from finance.models import (
+    BankAccount,
+    Payment,
+    PaymentPurpose,
+    PaymentRefund,
+    Payout,
+    RefundState,
+    Wallet,
+    WalletTransaction,
+)
+from finance.providers import RefundResult, SandboxPaymentProvider
 from finance.services.ledger import ledger_check, wallet_for, wallet_post
 from finance.services.payments import payment_callback, topup_start
 from finance.services.payouts import bank_account_add, bank_account_verify, payout_request
+from finance.tests.factories import PaymentFactory, PaymentRefundFactory
 from gogomarket.core.models import AuditLog
 from gogomarket.core.templatetags.money import format_uzs
 from orders.enums import PaymentMethod, PaymentStatus
@@ -37,6 +47,7 @@ TOTALS = reverse("admin:finance_money_totals")
 PAYOUTS = reverse("admin:finance_payout_changelist")
 ACCOUNTS = reverse("admin:finance_bankaccount_changelist")
 ORDERS = reverse("admin:orders_order_changelist")
+REFUNDS = reverse("admin:finance_paymentrefund_changelist")
 
 
 def text_of(response):
@@ -340,6 +351,84 @@ def test_an_account_number_is_shown_masked_on_every_admin_page(accounting):
             assert "•••• 9012" in page, path
 
 
+# --- card refunds ------------------------------------------------------------------------------------------
+@pytest.fixture
+def provider_refunds(monkeypatch):
+    """The card provider's refunds: answers ``state.answer`` (the sandbox's own by default)."""
+    real = SandboxPaymentProvider.refund
+    state = type("State", (), {"answer": None, "calls": []})()
+
+    def refund(self, payment, amount, key):
+        state.calls.append(key)
+        return state.answer or real(self, payment, amount, key)
+
+    monkeypatch.setattr(SandboxPaymentProvider, "refund", refund)
+    return state
+
+
+def test_accounting_sends_a_failed_card_refund_again(accounting, provider_refunds):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=Decimal("100000"))
+    failed = PaymentRefundFactory(payment=payment, amount=Decimal("40000"), state=RefundState.FAILED,
+                                  provider_reference=None, failure_reason="the bank is offline")  # fmt: skip
+    pending = PaymentRefundFactory(payment=payment, pending=True, amount=Decimal("10000"))
+    done = PaymentRefundFactory(payment=payment, amount=Decimal("5000"))
+    assert accounting.get(REFUNDS, {"state__exact": "failed"}).status_code == 200
+    page = accounting.get(reverse("admin:finance_paymentrefund_change", args=[failed.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert accounting.get(reverse("admin:finance_paymentrefund_add")).status_code == 403
+
+    response = run_action(accounting, REFUNDS, "send_again", [failed, pending, done])
+
+    assert messages_after(response) == [
+        (constants.WARNING, f"{PaymentRefund.objects.get(pk=done.pk)}: It is refunded already."),
+        (constants.SUCCESS, "2 refunds sent."),
+    ]
+    assert provider_refunds.calls == [failed.key, pending.key]
+    assert set(PaymentRefund.objects.values_list("state", flat=True)) == {RefundState.SUCCEEDED}
+    payment.refresh_from_db()
+    assert payment.refunded_amount == Decimal("55000")
+    (again,) = AuditLog.objects.filter(action="payment.refund_again", entity_id=payment.pk)
+    assert (again.user_id, again.new_values["refund"], again.old_values["failure"]) == (
+        accounting.staff.pk, failed.pk, "the bank is offline",
+    )  # fmt: skip
+    assert AuditLog.objects.filter(action="payment.refund", user_id=accounting.staff.pk).count() == 2
+
+
+def test_a_card_refund_refused_again_is_failed_again_and_nothing_stays_counted(accounting, provider_refunds):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=Decimal("100000"))
+    failed = PaymentRefundFactory(payment=payment, amount=Decimal("40000"), state=RefundState.FAILED,
+                                  provider_reference=None, failure_reason="the bank is offline")  # fmt: skip
+    provider_refunds.answer = RefundResult(ok=False, reason="card closed")
+
+    response = run_action(accounting, REFUNDS, "send_again", [failed])
+
+    failed.refresh_from_db()
+    assert (failed.state, failed.failure_reason, failed.attempts) == (RefundState.FAILED, "card closed", 2)
+    assert messages_after(response) == [
+        (constants.WARNING, f"{failed}: the card provider refused it: card closed"),
+    ]
+    assert Payment.objects.get(pk=payment.pk).refunded_amount == 0
+
+
+def test_a_failed_card_refund_is_not_sent_again_beyond_what_is_left(accounting, provider_refunds):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=Decimal("100000"))
+    failed = PaymentRefundFactory(payment=payment, amount=Decimal("40000"), state=RefundState.FAILED,
+                                  provider_reference=None)  # fmt: skip
+    PaymentRefundFactory(payment=payment, amount=Decimal("70000"))
+    before = (list(PaymentRefund.objects.order_by("pk").values()), Payment.objects.filter(pk=payment.pk).values().get())
+
+    response = run_action(accounting, REFUNDS, "send_again", [failed])
+
+    assert messages_after(response) == [
+        (constants.WARNING, f"{failed}: That is more than what is left of this payment."),
+    ]
+    assert provider_refunds.calls == []
+    assert (
+        list(PaymentRefund.objects.order_by("pk").values()),
+        Payment.objects.filter(pk=payment.pk).values().get(),
+    ) == before
+
+
 # --- bank transfer orders -----------------------------------------------------------------------------
 def test_bank_transfer_received_marks_the_order_paid(accounting):
     order = OrderFactory(payment_method=PaymentMethod.BANK_TRANSFER)
@@ -376,16 +465,19 @@ def test_staff_of_another_sub_role_is_kept_out_with_nothing_changed(role_type):
     order = OrderFactory(payment_method=PaymentMethod.BANK_TRANSFER)
     before = money_snapshot()
 
-    for path in (LEDGER, TOTALS, PAYOUTS, ACCOUNTS, ORDERS, reverse("admin:finance_payout_change", args=[payout.pk])):
+    refund = PaymentRefundFactory(state=RefundState.FAILED, provider_reference=None)
+    before = {**before, "refunds": list(PaymentRefund.objects.values())}
+    for path in (LEDGER, TOTALS, PAYOUTS, ACCOUNTS, ORDERS, REFUNDS,
+                 reverse("admin:finance_payout_change", args=[payout.pk])):  # fmt: skip
         assert client.get(path).status_code == 403, path
     assert client.get(TOTALS, {"start": "2026-01-01", "end": "2026-01-31"}).status_code == 403
     for changelist, action, row in [
         (PAYOUTS, "approve", payout), (PAYOUTS, "cancel", payout), (ACCOUNTS, "verify", account),
-        (ORDERS, "bank_transfer_received", order),
+        (ORDERS, "bank_transfer_received", order), (REFUNDS, "send_again", refund),
     ]:  # fmt: skip
         response = client.post(changelist, {"action": action, "_selected_action": [row.pk], "index": 0})
         assert response.status_code == 403, action
-    assert money_snapshot() == before
+    assert {**money_snapshot(), "refunds": list(PaymentRefund.objects.values())} == before
 
 
 def test_accounting_without_payouts_cannot_approve_them():

@@ -24,7 +24,7 @@ from catalog.models import Product
 from catalog.tests.factories import ProductFactory
 from delivery.tests.factories import DeliveryTariffFactory, DeliveryZoneFactory
 from finance.enums import TransactionType
-from finance.models import Payment, PaymentPurpose, PaymentState, Wallet, WalletTransaction
+from finance.models import Payment, PaymentPurpose, PaymentRefund, PaymentState, RefundState, Wallet, WalletTransaction
 from finance.order_payments import bank_transfer_confirm
 from finance.providers import CallbackInvalid, RefundResult, SandboxPaymentProvider
 from finance.services.ledger import ledger_check, wallet_for, wallet_post
@@ -32,9 +32,13 @@ from finance.services.payments import (
     card_payment_resume,
     payment_callback,
     payment_for_order,
+    payment_refund,
+    refund_send,
+    refunds_retry,
     topup_start,
     unpaid_card_orders_expire,
 )
+from finance.tasks import retry_refunds
 from finance.tests.factories import PaymentFactory
 from gogomarket.core.enums import SettingType
 from gogomarket.core.models import AuditLog, IdempotencyKey
@@ -243,12 +247,97 @@ def test_a_declined_callback_credits_nothing_and_marks_the_payment_failed():
     payment, _url, _ = topup_start(user=buyer, amount="150000")
 
     _pay(payment, "declined")
-    _pay(payment, "approved")  # too late: the payment is settled
+    _pay(payment, "declined")  # repeated
 
     payment.refresh_from_db()
     assert payment.state == PaymentState.FAILED
     assert payment.failure_reason == "declined by the card holder"
     assert _rows(buyer) == [] and _balance(buyer) == 0
+    assert AuditLog.objects.filter(action="payment.declined", entity_id=payment.pk).count() == 1
+
+
+@pytest.mark.parametrize("settled", [PaymentState.FAILED, PaymentState.CANCELLED])
+def test_an_approval_after_a_decline_or_a_cancel_is_applied_once_the_provider_charged(settled):
+    # The provider's word on a charge is final: a late (or reordered) approval credits the wallet.
+    buyer = BuyerFactory()
+    payment, _url, _ = topup_start(user=buyer, amount="150000")
+    if settled == PaymentState.FAILED:
+        _pay(payment, "declined")
+    else:
+        Payment.objects.filter(pk=payment.pk).update(state=PaymentState.CANCELLED)
+
+    _pay(payment)
+    _pay(payment)  # repeated
+    _pay(payment, "declined")  # and contradicted: the charge stands
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.provider_reference) == (PaymentState.SUCCEEDED, "bank-77")
+    assert _rows(buyer) == [("deposit", D("150000.00"), "payment", payment.pk)]
+    (late,) = AuditLog.objects.filter(action="payment.late_approval", entity_id=payment.pk)
+    assert (late.old_values, late.new_values["state"]) == ({"state": settled}, PaymentState.SUCCEEDED)
+    assert AuditLog.objects.filter(action="payment.succeeded", entity_id=payment.pk).count() == 1
+    assert not PaymentRefund.objects.exists()
+    assert ledger_check() == []
+
+
+def test_a_late_approval_for_another_amount_is_refused_and_changes_nothing():
+    buyer = BuyerFactory()
+    payment, _url, _ = topup_start(user=buyer, amount="150000")
+    _pay(payment, "declined")
+
+    with pytest.raises(CallbackInvalid):
+        payment_callback(_callback(payment, amount=D("1000.00")))
+
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.FAILED and _rows(buyer) == []
+
+
+def test_a_second_approval_under_another_reference_is_a_second_charge_refunded_in_full(
+    refunds, django_capture_on_commit_callbacks
+):
+    buyer = BuyerFactory()
+    payment, _url, _ = topup_start(user=buyer, amount="150000")
+    _pay(payment)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_callback(_callback(payment, reference="bank-78"))  # the card charged again
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_callback(_callback(payment, reference="bank-78"))  # that callback repeated
+        payment_callback(_callback(payment, "declined", reference="bank-79"))  # a decline: nothing
+
+    payment.refresh_from_db()
+    # The payment itself stands: credited once, nothing of it counted as refunded.
+    assert (payment.state, payment.provider_reference, payment.refunded_amount) == (
+        PaymentState.SUCCEEDED, "bank-77", D("0"),
+    )  # fmt: skip
+    assert _rows(buyer) == [("deposit", D("150000.00"), "payment", payment.pk)]
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.key, refund.amount, refund.state, refund.charge_reference) == (
+        "late-bank-78", D("150000.00"), RefundState.SUCCEEDED, "bank-78",
+    )  # fmt: skip
+    assert refunds.calls == [(payment.pk, D("150000.00"), "late-bank-78")]
+    assert AuditLog.objects.filter(action="payment.second_charge", entity_id=payment.pk).count() == 1
+
+
+def test_a_second_charge_of_a_payment_refunded_already_is_refunded_too(
+    shop, refunds, django_capture_on_commit_callbacks
+):
+    # refunded_amount is at the payment's amount: the second charge does not count there.
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    _pay(payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(order)
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.REFUNDED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        payment_callback(_callback(payment, reference="bank-78"))
+
+    payment.refresh_from_db()
+    assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, payment.amount)
+    assert [key for _p, _a, key in refunds.calls] == [f"order-{order.pk}", "late-bank-78"]
+    assert set(PaymentRefund.objects.values_list("state", flat=True)) == {RefundState.SUCCEEDED}
 
 
 def _unsigned(payment):
@@ -538,16 +627,21 @@ def test_a_card_payment_approved_after_the_order_was_cancelled_is_refunded(
 ):
     (order,), _url = _place(shop, PaymentMethod.CARD)
     payment = Payment.objects.get()
-    if how == "expired":
-        _timeout(10, django_capture_on_commit_callbacks)
-        _placed_ago(order, 11)
-        assert unpaid_card_orders_expire() == 1
-    else:
-        _cancel(order)
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "expired":
+            _timeout(10, django_capture_on_commit_callbacks)
+            _placed_ago(order, 11)
+            assert unpaid_card_orders_expire() == 1
+        else:
+            _cancel(order)
     assert refunds.calls == []  # nothing was paid yet
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CANCELLED  # its page no longer takes the card
 
-    _pay(payment)  # the buyer was still on the provider's page
-    _pay(payment)
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(payment)  # the provider charged all the same (a page left open): applied, given back
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(payment)
 
     payment.refresh_from_db()
     assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, payment.amount)
@@ -556,6 +650,9 @@ def test_a_card_payment_approved_after_the_order_was_cancelled_is_refunded(
     assert _stock(shop.kettle) == [10]
     assert _rows(shop.buyer) == []
     assert AuditLog.objects.filter(action="payment.refund", entity_id=payment.pk).count() == 1
+    assert AuditLog.objects.filter(action="payment.late_approval", entity_id=payment.pk).count() == 1
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.key, refund.amount, refund.state) == ("late", order.total_amount, RefundState.SUCCEEDED)
 
 
 # --- bank transfer -------------------------------------------------------------------------------
@@ -654,13 +751,16 @@ def test_a_cancelled_unpaid_bank_transfer_order_refunds_nothing(shop):
     assert _rows(shop.buyer) == []
 
 
-def test_a_cancelled_card_order_is_refunded_through_the_provider_once(shop, refunds):
+def test_a_cancelled_card_order_is_refunded_through_the_provider_once(
+    shop, refunds, django_capture_on_commit_callbacks
+):
     (order,), _url = _place(shop, PaymentMethod.CARD)
     payment = Payment.objects.get()
     _pay(payment)
 
-    _cancel(order)
-    with pytest.raises(ValidationError):
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(order)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
         _cancel(order)  # twice
 
     assert refunds.calls == [(payment.pk, order.total_amount, f"order-{order.pk}")]
@@ -672,35 +772,207 @@ def test_a_cancelled_card_order_is_refunded_through_the_provider_once(shop, refu
     assert audit.new_values["reference"] == f"sandbox-refund-{payment.token[:12]}-order-{order.pk}"
     assert _rows(shop.buyer) == []  # the card gets it back, not the wallet
     assert _stock(shop.kettle) == [10]
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.payment_id, refund.key, refund.amount, refund.state, refund.attempts) == (
+        payment.pk, f"order-{order.pk}", order.total_amount, RefundState.SUCCEEDED, 1,
+    )  # fmt: skip
+    assert refund.provider_reference == audit.new_values["reference"]
 
 
-def test_a_refund_the_provider_refuses_leaves_the_order_as_it_was(shop, refunds):
+def test_the_cancellation_commits_first_and_the_provider_is_called_after(
+    shop, refunds, django_capture_on_commit_callbacks
+):
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    _pay(payment)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        _cancel(order)
+
+    # Committed as asked for: the order cancelled and "refunded" (the money is on its way), the
+    # refund pending and counted in the payment; the provider not called yet.
+    assert refunds.calls == []
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.REFUNDED)
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.state, refund.attempts, refund.amount) == (RefundState.PENDING, 0, order.total_amount)
+    payment.refresh_from_db()
+    assert (payment.state, payment.refunded_amount) == (PaymentState.SUCCEEDED, order.total_amount)
+    assert refunds.calls == []
+
+    for callback in callbacks:  # the transaction committed: the task runs (eager in tests)
+        callback()
+
+    assert refunds.calls == [(payment.pk, order.total_amount, f"order-{order.pk}")]
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert (refund.state, refund.attempts) == (RefundState.SUCCEEDED, 1)
+    assert payment.state == PaymentState.REFUNDED
+
+
+def test_a_cancellation_that_rolls_back_refunds_nothing(shop, refunds, django_capture_on_commit_callbacks):
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    _pay(Payment.objects.get())
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            _cancel(order)
+            raise RuntimeError("something after the refund was asked for fails")
+
+    assert callbacks == [] and refunds.calls == []
+    assert not PaymentRefund.objects.exists()
+    assert _order(order) == (OrderStatus.PENDING, PaymentStatus.PAID)
+    assert Payment.objects.get().refunded_amount == 0
+
+
+def test_a_refund_the_provider_refuses_fails_but_the_order_stays_cancelled(
+    shop, refunds, django_capture_on_commit_callbacks, caplog
+):
     (order,), _url = _place(shop, PaymentMethod.CARD)
     payment = Payment.objects.get()
     _pay(payment)
     refunds.answer = RefundResult(ok=False, reason="the bank is offline")
 
-    with pytest.raises(ValidationError, match="the bank is offline"):
+    with django_capture_on_commit_callbacks(execute=True):
         _cancel(order)
 
-    assert _order(order) == (OrderStatus.PENDING, PaymentStatus.PAID)
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.REFUNDED)
+    assert _stock(shop.kettle) == [10]
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.state, refund.failure_reason, refund.attempts) == (RefundState.FAILED, "the bank is offline", 1)
     payment.refresh_from_db()
+    # No longer counted: the payment has it all left, for a refund sent again.
     assert (payment.state, payment.refunded_amount) == (PaymentState.SUCCEEDED, D("0"))
-    assert _stock(shop.kettle) == [8]
-    assert not AuditLog.objects.filter(action__in=["payment.refund", "order.cancel"]).exists()
+    (failed,) = AuditLog.objects.filter(action="payment.refund_failed", entity_id=payment.pk)
+    assert failed.new_values["failure"] == "the bank is offline"
+    assert not AuditLog.objects.filter(action="payment.refund").exists()
+    assert AuditLog.objects.filter(action="order.cancel", entity_id=order.pk).exists()
+    assert any(r.levelname == "ERROR" and "refused by the card provider" in r.getMessage() for r in caplog.records)
+    assert refunds_retry(older_than=timedelta(0)) == {}  # a refusal is not retried by itself
 
 
-def test_two_orders_of_one_card_payment_that_cost_the_same_are_two_refunds(shop, refunds):
+def test_a_provider_that_does_not_answer_leaves_the_refund_pending_for_the_retry_job(
+    shop, refunds, django_capture_on_commit_callbacks, monkeypatch
+):
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    _pay(payment)
+    real = SandboxPaymentProvider.refund
+
+    def down(self, payment, amount, key):
+        refunds.calls.append((payment.pk, amount, key))
+        raise ConnectionError("no route to the provider")
+
+    monkeypatch.setattr(SandboxPaymentProvider, "refund", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(order)
+
+    (refund,) = PaymentRefund.objects.all()
+    assert (refund.state, refund.attempts) == (RefundState.PENDING, 1)
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.REFUNDED)
+    assert refunds_retry() == {}  # not before a few minutes have passed
+
+    monkeypatch.setattr(SandboxPaymentProvider, "refund", lambda self, p, a, k: real(self, p, a, k))
+    PaymentRefund.objects.filter(pk=refund.pk).update(updated_at=timezone.now() - timedelta(minutes=6))
+    assert retry_refunds.delay().get() == {RefundState.SUCCEEDED: 1}
+
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert (refund.state, refund.attempts) == (RefundState.SUCCEEDED, 2)
+    assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, order.total_amount)
+    assert refunds.calls == [(payment.pk, order.total_amount, f"order-{order.pk}")] * 2  # the same key
+
+
+def test_a_worker_killed_after_the_provider_refunded_is_finished_by_the_retry_job_with_the_same_key(
+    shop, django_capture_on_commit_callbacks, monkeypatch
+):
+    # The provider keeps its answer per (payment, key), as a real one's idempotency key does.
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    _pay(payment)
+    paid_back, calls = {}, []
+
+    def refund(self, payment, amount, key):
+        calls.append((payment.pk, amount, key))
+        paid_back.setdefault((payment.pk, key), amount)
+        if len(calls) == 1:
+            raise SystemExit("the worker is killed after the provider refunded")
+        return RefundResult(ok=True, provider_reference=f"bank-refund-{key}")
+
+    monkeypatch.setattr(SandboxPaymentProvider, "refund", refund)
+    with pytest.raises(SystemExit), django_capture_on_commit_callbacks(execute=True):
+        _cancel(order)
+
+    (refund_row,) = PaymentRefund.objects.all()
+    assert (refund_row.state, refund_row.attempts) == (RefundState.PENDING, 1)  # the attempt committed
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.REFUNDED)
+
+    PaymentRefund.objects.filter(pk=refund_row.pk).update(updated_at=timezone.now() - timedelta(minutes=6))
+    assert refunds_retry() == {RefundState.SUCCEEDED: 1}
+    assert refunds_retry(older_than=timedelta(0)) == {}  # done: never sent again
+
+    assert calls == [(payment.pk, order.total_amount, f"order-{order.pk}")] * 2  # the same key
+    assert paid_back == {(payment.pk, f"order-{order.pk}"): order.total_amount}  # money back once
+    refund_row.refresh_from_db()
+    payment.refresh_from_db()
+    assert (refund_row.state, refund_row.provider_reference) == (RefundState.SUCCEEDED, f"bank-refund-order-{order.pk}")
+    assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, order.total_amount)
+    assert AuditLog.objects.filter(action="payment.refund", entity_id=payment.pk).count() == 1
+
+
+def test_the_same_refund_key_again_asks_for_nothing_more(django_capture_on_commit_callbacks, refunds):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=D("100000"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = payment_refund(payment=payment, amount="30000", key="order-1")
+        again = payment_refund(payment=payment, amount="30000", key="order-1")
+        with pytest.raises(ValidationError, match="more than what is left"):
+            payment_refund(payment=payment, amount="70000.01", key="order-2")
+
+    assert first.pk == again.pk
+    payment.refresh_from_db()
+    assert payment.refunded_amount == D("30000")
+    assert refunds.calls == [(payment.pk, D("30000.00"), "order-1")]
+    assert refund_send(refund=first).state == RefundState.SUCCEEDED  # settled: not sent again
+    assert len(refunds.calls) == 1
+
+
+def test_pending_card_payments_of_a_cancelled_order_are_cancelled(shop):
+    (a, b), _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1), (shop.iron, 1))
+    checkout = Payment.objects.get()
+    card_payment_resume(order=b, buyer=shop.buyer)
+    pay_now = Payment.objects.exclude(pk=checkout.pk).get()
+    other_buyer = PaymentFactory(purpose=PaymentPurpose.ORDERS, order_ids=[a.pk + b.pk + 1000])
+
+    _cancel(a)
+
+    states = dict(Payment.objects.values_list("pk", "state"))
+    assert states == {
+        checkout.pk: PaymentState.CANCELLED,  # it was for a as well: its page takes no card now
+        pay_now.pk: PaymentState.PENDING,  # b is still open and payable
+        other_buyer.pk: PaymentState.PENDING,
+    }
+    assert AuditLog.objects.filter(action="payment.cancelled", entity_id=checkout.pk).count() == 1
+    # b can still be paid (its own "pay now" payment).
+    assert card_payment_resume(order=b, buyer=shop.buyer).startswith(
+        reverse("finance:sandbox_page", args=[pay_now.token])
+    )
+
+
+def test_two_orders_of_one_card_payment_that_cost_the_same_are_two_refunds(
+    shop, refunds, django_capture_on_commit_callbacks
+):
     orders, _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1), (shop.iron, 1))
     a, b = orders
     assert a.total_amount == b.total_amount  # the same price, from the same pickup point
     payment = Payment.objects.get()
     _pay(payment)
 
-    _cancel(a)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(a)
     payment.refresh_from_db()
     assert (payment.state, payment.refunded_amount) == (PaymentState.SUCCEEDED, a.total_amount)
-    _cancel(b)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(b)
 
     payment.refresh_from_db()
     assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, payment.amount)
@@ -710,7 +982,9 @@ def test_two_orders_of_one_card_payment_that_cost_the_same_are_two_refunds(shop,
     assert len(set(references)) == 2
 
 
-def test_an_order_paid_twice_is_refunded_from_the_payment_that_kept_the_money(shop, refunds):
+def test_an_order_paid_twice_is_refunded_from_the_payment_that_kept_the_money(
+    shop, refunds, django_capture_on_commit_callbacks
+):
     # Two orders in one card payment; the buyer also pressed "pay now" on one of them and paid
     # both pages. The second payment was refunded at once; cancelling the order later must refund
     # it from the first payment, which still holds its money.
@@ -720,13 +994,16 @@ def test_an_order_paid_twice_is_refunded_from_the_payment_that_kept_the_money(sh
     second = Payment.objects.exclude(pk=first.pk).get()
     assert second.order_ids == [a.pk]
 
-    _pay(first)
-    _pay(second)  # a was paid already: given back at once
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(second)  # a was paid already: given back at once
     second.refresh_from_db()
     assert (second.state, second.refunded_amount) == (PaymentState.REFUNDED, a.total_amount)
     assert payment_for_order(a).pk == first.pk
 
-    _cancel(a)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(a)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -737,19 +1014,23 @@ def test_an_order_paid_twice_is_refunded_from_the_payment_that_kept_the_money(sh
     assert _order(b) == (OrderStatus.PENDING, PaymentStatus.PAID)
 
 
-def test_pay_now_paid_first_then_the_checkout_payment_is_refunded_from_the_right_one(shop, refunds):
+def test_pay_now_paid_first_then_the_checkout_payment_is_refunded_from_the_right_one(
+    shop, refunds, django_capture_on_commit_callbacks
+):
     (a, b), _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1), (shop.iron, 1))
     first = Payment.objects.get()
     card_payment_resume(order=a, buyer=shop.buyer)
     second = Payment.objects.exclude(pk=first.pk).get()
 
-    _pay(second)  # a paid by the "pay now" payment
-    _pay(first)  # b paid; a's share of it given back
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(second)  # a paid by the "pay now" payment
+        _pay(first)  # b paid; a's share of it given back
 
     first.refresh_from_db()
     assert (first.state, first.refunded_amount) == (PaymentState.SUCCEEDED, a.total_amount)
-    _cancel(a)
-    _cancel(b)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(a)
+        _cancel(b)
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -765,3 +1046,71 @@ def test_the_sandbox_page_keeps_a_return_address_with_a_query_whole():
     url = SandboxPaymentProvider().payment_page_url(payment, "/orders/?page=2&sort=new#top")
 
     assert parse_qs(urlsplit(url).query) == {"return": ["/orders/?page=2&sort=new#top"]}
+
+
+def test_the_sandbox_page_of_a_cancelled_order_takes_no_card(shop, client, refunds):
+    (order,), redirect_url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    client.force_login(shop.buyer)
+    page = client.get(redirect_url).content.decode()
+    assert 'data-testid="sandbox-approve"' in page and 'data-testid="sandbox-closed"' not in page
+
+    _cancel(order)
+
+    page = client.get(redirect_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="sandbox-approve"' not in page
+    assert 'data-testid="sandbox-closed"' in page and "This payment is no longer open" in page
+    # A form posted from a tab opened before: nothing is charged or sent.
+    response = client.post(redirect_url.split("?")[0], {"outcome": "approved", "return": "/orders/"})
+    assert response.status_code == 302
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.CANCELLED
+    assert not PaymentRefund.objects.exists() and refunds.calls == []
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.PENDING)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_cancelled_while_its_payment_callback_runs_does_not_deadlock(shop, refunds):
+    # The callback locks the payment and then the order; the cancellation holds the order and
+    # would wait for the payment: it skips it instead, and the callback (once the cancellation
+    # has committed) finds the order cancelled and gives its money back.
+    (order,), _url = _place(shop, PaymentMethod.CARD)
+    payment = Payment.objects.get()
+    locked, release, outcome = threading.Event(), threading.Event(), {}
+
+    def provider_callback():
+        try:
+            with transaction.atomic():
+                Payment.objects.select_for_update().get(pk=payment.pk)  # the callback's first lock
+                locked.set()
+                release.wait(timeout=20)
+                payment_callback(_callback(payment))  # now waits for the order
+        except Exception as error:  # noqa: BLE001 - the assertion below shows it
+            outcome["callback"] = error
+        finally:
+            connections.close_all()
+
+    def buyer_cancels():
+        try:
+            _cancel(order)
+            outcome["cancelled"] = True
+        except Exception as error:  # noqa: BLE001
+            outcome["cancel"] = error
+        finally:
+            release.set()
+            connections.close_all()
+
+    callback_thread = threading.Thread(target=provider_callback)
+    callback_thread.start()
+    assert locked.wait(timeout=20)
+    cancel_thread = threading.Thread(target=buyer_cancels)
+    cancel_thread.start()
+    cancel_thread.join(timeout=30)
+    callback_thread.join(timeout=30)
+
+    assert outcome == {"cancelled": True}
+    assert _order(order) == (OrderStatus.CANCELLED, PaymentStatus.PENDING)
+    payment.refresh_from_db()
+    assert (payment.state, payment.refunded_amount) == (PaymentState.REFUNDED, payment.amount)
+    assert refunds.calls == [(payment.pk, order.total_amount, "late")]
+    assert _stock(shop.kettle) == [10]

@@ -14,11 +14,20 @@ from django.utils import timezone
 
 from accounts.tests.factories import BuyerFactory, SellerFactory
 from finance.enums import CommissionStatus, PayoutStatus, TransactionType
-from finance.models import Commission, Payment, PaymentPurpose, PaymentState, Payout, WalletTransaction
+from finance.models import (
+    Commission,
+    Payment,
+    PaymentPurpose,
+    PaymentState,
+    Payout,
+    RefundState,
+    WalletTransaction,
+)
 from finance.services.reports import COLUMNS, money_totals
 from finance.tests.factories import (
     CommissionFactory,
     PaymentFactory,
+    PaymentRefundFactory,
     PayoutFactory,
     WalletFactory,
     WalletTransactionFactory,
@@ -52,6 +61,12 @@ def _card(amount, when, state=PaymentState.SUCCEEDED, purpose=PaymentPurpose.ORD
     return payment
 
 
+def _card_refund(payment, amount, processed, state=RefundState.SUCCEEDED, **fields):
+    refund = PaymentRefundFactory(payment=payment, amount=Decimal(amount), state=state, **fields)
+    _when(refund, created_at=processed - timedelta(minutes=1), processed_at=processed)
+    return refund
+
+
 def _commission(order_amount, commission_amount, paid_at, status=CommissionStatus.PAID):
     commission = CommissionFactory(
         order_amount=Decimal(order_amount), commission_amount=Decimal(commission_amount), status=status
@@ -76,7 +91,9 @@ def books():
     _entry(buyer, TransactionType.DEPOSIT, "50000", at(3, 3, 2), "payment", 2)  # 2 March 21:00 UTC
     _entry(buyer, TransactionType.PURCHASE, "-30000", at(3, 2, 23, 30), "order", 1)
     _card("200000", at(3, 3, 12))
-    _card("80000", at(3, 9, 0, 30), state=PaymentState.REFUNDED)  # Monday in Tashkent, Sunday in UTC
+    refunded = _card("80000", at(3, 9, 0, 30), state=PaymentState.REFUNDED)  # Monday in Tashkent, Sunday in UTC
+    _card_refund(refunded, "50000", at(3, 9, 0, 40))
+    _card_refund(refunded, "30000", at(3, 10, 4, 59))  # 9 March 23:59 UTC: the 10th in Tashkent
     _entry(buyer, TransactionType.REFUND, "30000", at(3, 9, 0, 30), "order", 1)
     _commission("115000", "10000", at(3, 3, 2))
     _entry(seller, TransactionType.DEPOSIT, "105000", at(3, 3, 2), "commission", 1)
@@ -99,6 +116,12 @@ def books():
     _entry(buyer, TransactionType.DEPOSIT, "555", at(2, 28, 23, 59), "payment", 4)  # before the start
     _entry(buyer, TransactionType.DEPOSIT, "444", at(5, 1, 0, 0), "payment", 5)  # the end is excluded
     _card("333", at(5, 1, 0, 0))
+    paid = _card("120000", at(3, 3))
+    _card_refund(paid, "20000", at(3, 4), state=RefundState.PENDING)  # on its way, not back yet
+    _card_refund(paid, "20000", at(3, 4), state=RefundState.FAILED)  # refused: not back
+    _card_refund(paid, "120000", at(3, 4), charge_reference="second")  # a second charge given back
+    _card_refund(_card("666", at(3, 3), purpose=PaymentPurpose.TOPUP), "666", at(3, 4))  # not an order's
+    _card_refund(paid, "10000", at(5, 1, 0, 0))  # the end is excluded
 
 
 def _table(rows):
@@ -119,12 +142,13 @@ def test_totals_per_day_in_tashkent_time(books):
         (at(4, 30, 0), {"topups": D("1000")}),
         (at(4, 1, 0), {"payouts_completed": D("60000"), "payouts_held": D("25000")}),
         (at(3, 31, 0), {"payouts_held": D("40000")}),
-        (at(3, 9, 0), {"card_payments": D("80000"), "wallet_refunds": D("30000")}),
+        (at(3, 10, 0), {"card_refunds": D("30000")}),
+        (at(3, 9, 0), {"card_payments": D("80000"), "card_refunds": D("50000"), "wallet_refunds": D("30000")}),
         (
             at(3, 3, 0),
             {
                 "topups": D("50000"),
-                "card_payments": D("200000"),
+                "card_payments": D("320000"),
                 "sales": D("115000"),
                 "commissions": D("10000"),
                 "earnings_released": D("105000"),
@@ -141,13 +165,13 @@ def test_totals_per_week_start_on_a_tashkent_monday(books):
     assert _table(rows) == [
         (at(4, 27, 0), {"topups": D("1000")}),
         (at(3, 30, 0), {"payouts_completed": D("60000"), "payouts_held": D("65000")}),
-        (at(3, 9, 0), {"card_payments": D("80000"), "wallet_refunds": D("30000")}),
+        (at(3, 9, 0), {"card_payments": D("80000"), "card_refunds": D("80000"), "wallet_refunds": D("30000")}),
         (
             at(3, 2, 0),
             {
                 "topups": D("150000"),
                 "wallet_purchases": D("30000"),
-                "card_payments": D("200000"),
+                "card_payments": D("320000"),
                 "sales": D("115000"),
                 "commissions": D("10000"),
                 "earnings_released": D("105000"),
@@ -166,7 +190,8 @@ def test_totals_per_month(books):
             {
                 "topups": D("150000"),
                 "wallet_purchases": D("30000"),
-                "card_payments": D("280000"),
+                "card_payments": D("400000"),
+                "card_refunds": D("80000"),
                 "wallet_refunds": D("30000"),
                 "sales": D("115000"),
                 "commissions": D("10000"),
@@ -188,7 +213,8 @@ def test_the_grand_total_is_the_sum_of_the_rows_and_the_same_for_every_period(bo
     assert grand.values == {
         "topups": D("151000"),
         "wallet_purchases": D("30000"),
-        "card_payments": D("280000"),
+        "card_payments": D("400000"),
+        "card_refunds": D("80000"),
         "wallet_refunds": D("30000"),
         "sales": D("115000"),
         "commissions": D("10000"),
