@@ -169,6 +169,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-sessions": {"task": "accounts.tasks.purge_expired_sessions", "schedule": 3600.0},
     "catalog-view-counts": {"task": "catalog.tasks.view_counts_flush", "schedule": 60.0},
     "finance-expire-unpaid-card-orders": {"task": "finance.tasks.expire_unpaid_card_orders", "schedule": 60.0},
+    "finance-expire-unpaid-bank-transfers": {"task": "finance.tasks.expire_unpaid_bank_transfers", "schedule": 3600.0},
     "finance-process-payouts": {"task": "finance.tasks.process_payouts", "schedule": 300.0},
     "finance-release-earnings": {"task": "finance.tasks.release_earnings", "schedule": 3600.0},
     "finance-retry-refunds": {"task": "finance.tasks.retry_refunds", "schedule": 300.0},

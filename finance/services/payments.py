@@ -440,14 +440,32 @@ def payment_for_order(order):
 def unpaid_card_orders_expire(*, now=None):
     """Cancel card orders still unpaid after ``card_payment_timeout_minutes`` (Celery beat):
     their stock comes back. Returns how many were cancelled."""
-    from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
-    from orders.models import Order
-    from orders.services import order_transition
+    from orders.enums import PaymentMethod
 
     minutes = int(Decimal(str(setting_get("card_payment_timeout_minutes", 30))))
     limit = (now or timezone.now()) - timezone.timedelta(minutes=minutes)
+    return _unpaid_orders_expire(PaymentMethod.CARD, limit, _("Not paid within %(n)d minutes.") % {"n": minutes})
+
+
+def unpaid_bank_transfers_expire(*, now=None):
+    """Cancel bank-transfer orders whose money has not arrived within ``bank_transfer_timeout_days``
+    (Celery beat, hourly), so that nobody holds a seller's stock with orders never paid. Returns
+    how many were cancelled."""
+    from orders.enums import PaymentMethod
+
+    days = int(Decimal(str(setting_get("bank_transfer_timeout_days", 3))))
+    limit = (now or timezone.now()) - timezone.timedelta(days=days)
+    note = _("The bank transfer did not arrive within %(n)d days.") % {"n": days}
+    return _unpaid_orders_expire(PaymentMethod.BANK_TRANSFER, limit, note)
+
+
+def _unpaid_orders_expire(method, limit, note):
+    from orders.enums import OrderStatus, PaymentStatus
+    from orders.models import Order
+    from orders.services import order_transition
+
     unpaid = Order.objects.filter(
-        payment_method=PaymentMethod.CARD,
+        payment_method=method,
         payment_status=PaymentStatus.PENDING,
         status=OrderStatus.PENDING,
         deleted_at__isnull=True,
@@ -456,15 +474,12 @@ def unpaid_card_orders_expire(*, now=None):
     for order_id in list(unpaid.filter(created_at__lt=limit).order_by("pk").values_list("pk", flat=True)):
         try:
             with transaction.atomic():
-                # Judged again under the order's lock: a callback may have paid it since the list
-                # was read (the lifecycle's step looks at the status only, not at the payment).
+                # Judged again under the order's lock: a callback (or accounting) may have paid it
+                # since the list was read (the lifecycle's step looks at the status only).
                 order = unpaid.select_for_update().filter(pk=order_id).first()
                 if order is None:
                     continue  # paid or changed meanwhile
-                order_transition(
-                    order=order, action="payment_timeout", actor=None,
-                    note=_("Not paid within %(n)d minutes.") % {"n": minutes},
-                )  # fmt: skip
+                order_transition(order=order, action="payment_timeout", actor=None, note=note)
             done += 1
         except ValidationError:
             continue  # changed meanwhile

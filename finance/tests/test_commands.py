@@ -278,6 +278,7 @@ def test_finance_new_key_takes_an_id():
 # --- the Celery jobs and beat --------------------------------------------------------------------------
 FINANCE_TASKS = {
     "finance.tasks.expire_unpaid_card_orders": 60.0,
+    "finance.tasks.expire_unpaid_bank_transfers": 3600.0,
     "finance.tasks.process_payouts": 300.0,
     "finance.tasks.release_earnings": 3600.0,
     "finance.tasks.retry_refunds": 300.0,
@@ -336,3 +337,21 @@ def test_the_expire_task_cancels_card_orders_not_paid_in_time_and_restores_their
     assert item.product.stock_quantity == stock_before + item.quantity
     assert tasks.expire_unpaid_card_orders.apply().get() == 0  # nothing left to cancel
     assert Order.objects.filter(status=OrderStatus.CANCELLED).count() == 1
+
+
+def test_the_expire_task_cancels_bank_transfer_orders_whose_money_never_came():
+    late = OrderFactory(payment_method=PaymentMethod.BANK_TRANSFER)
+    fresh = OrderFactory(payment_method=PaymentMethod.BANK_TRANSFER)
+    card = OrderFactory(payment_method=PaymentMethod.CARD)
+    four_days_ago = timezone.now() - timedelta(days=4)  # bank_transfer_timeout_days is 3
+    Order.objects.filter(pk__in=[late.pk, card.pk]).update(created_at=four_days_ago)
+    item = late.items.get()
+    stock_before = item.product.stock_quantity
+
+    tasks.expire_unpaid_bank_transfers.delay()
+
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert statuses == {late.pk: OrderStatus.CANCELLED, fresh.pk: OrderStatus.PENDING, card.pk: OrderStatus.PENDING}
+    assert Order.objects.get(pk=late.pk).cancellation_reason == "The bank transfer did not arrive within 3 days."
+    item.product.refresh_from_db()
+    assert item.product.stock_quantity == stock_before + item.quantity

@@ -73,6 +73,7 @@ SETTINGS = (
     ("commission_rate_percent", 10, "number", False, "Platforma komissiyasi, buyurtma summasidan foiz."),
     ("payout_hold_days", 14, "number", False, "Sotuvchiga to'lov qancha kun ushlab turiladi."),
     ("card_payment_timeout_minutes", 30, "number", False, "Karta orqali to'lov kutish vaqti, daqiqa."),
+    ("bank_transfer_timeout_days", 3, "number", False, "Bank o'tkazmasi kutish muddati, kun."),
     ("return_window_days", 14, "number", True, "Tovarni qaytarish muddati, kun."),
 )
 
