@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from gogomarket.core.services import audit_log_write
 from orders.enums import PaymentMethod, PaymentStatus
+from orders.models import OrderStatusHistory
 from orders.payments import PaymentHandler, PaymentStart
 
 from .enums import TransactionType
@@ -75,6 +76,13 @@ class GoGoMoney(PaymentHandler):
             )
             order.payment_status = PaymentStatus.PAID
             type(order).objects.filter(pk=order.pk).update(payment_status=PaymentStatus.PAID)
+        # The timeline says how it was paid, as it does for a card or a bank transfer.
+        OrderStatusHistory.objects.bulk_create(
+            OrderStatusHistory(
+                order=order, status=order.status, changed_by=buyer, notes=_("Paid from the GoGoMoney wallet.")
+            )  # fmt: skip
+            for order in sorted(orders, key=lambda o: o.pk)
+        )
         return PaymentStart()
 
     def on_cancelled(self, *, order, actor):

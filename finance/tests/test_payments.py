@@ -422,6 +422,9 @@ def test_an_order_paid_from_a_wallet_with_enough_money_is_paid_at_once(shop):
     assert _balance(shop.buyer) == 0
     assert _stock(shop.kettle, shop.iron) == [8, 9]
     assert ledger_check() == []
+    for order in orders:  # the timeline says how it was paid
+        notes = list(OrderStatusHistory.objects.filter(order=order).order_by("pk").values_list("notes", flat=True))
+        assert notes == ["Order placed.", "Paid from the GoGoMoney wallet."]
 
 
 def test_not_enough_money_in_the_wallet_places_nothing(shop):
