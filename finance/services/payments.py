@@ -444,7 +444,8 @@ def unpaid_card_orders_expire(*, now=None):
 
     minutes = int(Decimal(str(setting_get("card_payment_timeout_minutes", 30))))
     limit = (now or timezone.now()) - timezone.timedelta(minutes=minutes)
-    return _unpaid_orders_expire(PaymentMethod.CARD, limit, _("Not paid within %(n)d minutes.") % {"n": minutes})
+    note = _("Not paid within %(n)d minutes.") % {"n": minutes}
+    return _unpaid_orders_expire(PaymentMethod.CARD, limit, note, payments_since=limit)
 
 
 def unpaid_bank_transfers_expire(*, now=None):
@@ -459,7 +460,9 @@ def unpaid_bank_transfers_expire(*, now=None):
     return _unpaid_orders_expire(PaymentMethod.BANK_TRANSFER, limit, note)
 
 
-def _unpaid_orders_expire(method, limit, note):
+def _unpaid_orders_expire(method, limit, note, payments_since=None):
+    """``payments_since``: an order whose buyer started paying after this (Pay now) is given the
+    whole timeout again from that payment, not cancelled while on the provider's page."""
     from orders.enums import OrderStatus, PaymentStatus
     from orders.models import Order
     from orders.services import order_transition
@@ -479,6 +482,11 @@ def _unpaid_orders_expire(method, limit, note):
                 order = unpaid.select_for_update().filter(pk=order_id).first()
                 if order is None:
                     continue  # paid or changed meanwhile
+                if payments_since is not None and Payment.objects.filter(
+                    purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_ids__contains=[order.pk],
+                    created_at__gte=payments_since,
+                ).exists():  # fmt: skip
+                    continue
                 order_transition(order=order, action="payment_timeout", actor=None, note=note)
             done += 1
         except ValidationError:

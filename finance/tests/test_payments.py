@@ -521,7 +521,10 @@ def _timeout(minutes, django_capture_on_commit_callbacks):
 
 
 def _placed_ago(order, minutes):
-    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=minutes))
+    """The order, and the card payment its checkout started, made ``minutes`` ago."""
+    then = timezone.now() - timedelta(minutes=minutes)
+    Order.objects.filter(pk=order.pk).update(created_at=then)
+    Payment.objects.filter(order_ids__contains=[order.pk]).update(created_at=then)
 
 
 def test_unpaid_card_orders_older_than_the_timeout_are_cancelled_and_their_stock_restored(
@@ -550,6 +553,21 @@ def test_unpaid_card_orders_older_than_the_timeout_are_cancelled_and_their_stock
         OrderStatus.CANCELLED, None, "Not paid within 10 minutes.",
     )  # fmt: skip
     assert unpaid_card_orders_expire() == 0  # nothing twice
+
+
+def test_a_buyer_who_pressed_pay_now_is_given_the_whole_timeout_again(shop, django_capture_on_commit_callbacks):
+    _timeout(10, django_capture_on_commit_callbacks)
+    (order,), _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1))
+    _pay(Payment.objects.get(order_ids=[order.pk]), "declined")
+    _placed_ago(order, 9)
+    card_payment_resume(order=order, buyer=shop.buyer)  # a new payment, now
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+
+    assert unpaid_card_orders_expire() == 0  # on the provider's page: not cancelled under them
+    assert _order(order) == (OrderStatus.PENDING, PaymentStatus.PENDING)
+
+    Payment.objects.filter(order_ids__contains=[order.pk]).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert unpaid_card_orders_expire() == 1
 
 
 def test_the_timeout_is_the_platform_setting(shop, django_capture_on_commit_callbacks):
