@@ -308,6 +308,9 @@ class PaymentRefund(models.Model):
     provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
     failure_reason = models.TextField(null=True, blank=True, verbose_name=_("failure reason"))
     attempts = models.PositiveIntegerField(default=0, db_default=0, verbose_name=_("attempts"))
+    # Goes up each time accounting sends a failed refund again: the provider sees a new request
+    # (``provider_key``), not a replay of the refusal it gave the last one.
+    generation = models.PositiveSmallIntegerField(default=1, db_default=1, verbose_name=_("generation"))
     processed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("processed at"))
     created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("created at"))
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
@@ -330,3 +333,9 @@ class PaymentRefund(models.Model):
 
     def __str__(self):
         return f"refund {self.pk} of payment {self.payment_id} ({self.get_state_display()})"
+
+    @property
+    def provider_key(self):
+        """The idempotency key the provider sees: ``key`` for the first sending (and its retries),
+        ``key#2``, ``key#3`` ... once accounting sends a refused refund again."""
+        return self.key if self.generation <= 1 else f"{self.key}#{self.generation}"

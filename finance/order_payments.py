@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gogomarket.core.services import audit_log_write
-from orders.enums import PaymentMethod, PaymentStatus
+from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
 from orders.models import OrderStatusHistory
 from orders.payments import PaymentHandler, PaymentStart
 
@@ -151,13 +151,18 @@ def bank_transfer_confirm(*, order, actor, request=None):
         raise ValidationError(_("Only accounting staff confirm payments."))
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise ValidationError(_("This order is not paid by bank transfer."))
-    if order.payment_status != PaymentStatus.PENDING or order.status == "cancelled":
+    if order.payment_status != PaymentStatus.PENDING:
         raise ValidationError(_("This order is not waiting for a payment."))
-    order.payment_status = PaymentStatus.PAID
+    if order.status == OrderStatus.CANCELLED:
+        # The money came after the order was cancelled (the buyer, the seller, or the expiry job):
+        # it is the buyer's, in their wallet at once (a bank refund would take days and a fee).
+        note = _("Bank transfer received after the order was cancelled: refunded to the GoGoMoney wallet.")
+        _refund_to_wallet(order, note)
+    else:
+        order.payment_status = PaymentStatus.PAID
+        note = _("Bank transfer received.")
     order.save(update_fields=["payment_status", "updated_at"])
-    OrderStatusHistory.objects.create(
-        order=order, status=order.status, changed_by=actor, notes=_("Bank transfer received.")
-    )
+    OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note)
     audit_log_write(actor=actor, action="order.bank_transfer_confirm", entity_type="order", entity_id=order.pk,
                     new_values={"at": timezone.now().isoformat()}, request=request)  # fmt: skip
     return order

@@ -126,6 +126,9 @@ def card_payment_resume(*, order, buyer, return_url=None):
         payment = payment_create(
             user=buyer, purpose=PaymentPurpose.ORDERS, amount=order.total_amount, order_ids=[order.pk]
         )
+    else:
+        # Back to the provider's page: the timeout counts from now (``unpaid_card_orders_expire``).
+        Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now())
     return payment_page_url(payment, return_url or reverse("orders:detail", kwargs={"number": order.order_number}))
 
 
@@ -283,7 +286,9 @@ def _send_on_commit(refund):
     from ..tasks import send_refund
 
     pk = refund.pk
-    transaction.on_commit(lambda: send_refund.delay(pk))
+    # robust: a broker hiccup after the commit must not turn a done cancellation into an error;
+    # the refund stays pending and the retry job sends it.
+    transaction.on_commit(lambda: send_refund.delay(pk), robust=True)
 
 
 def refund_send(*, refund, actor=None, request=None):
@@ -303,7 +308,7 @@ def refund_send(*, refund, actor=None, request=None):
         locked.save(update_fields=["attempts", "updated_at"])
     payment = Payment.objects.get(pk=locked.payment_id)
     try:
-        result = payment_provider().refund(payment, locked.amount, locked.key)
+        result = payment_provider().refund(payment, locked.amount, locked.provider_key)
     except Exception as error:  # the outside world: a network error, the provider down ...
         log = logger.error if locked.attempts >= REFUND_ATTEMPTS_WORRYING else logger.warning
         log("refund %s: the card provider did not answer (attempt %d, %s)", locked.pk, locked.attempts,
@@ -374,7 +379,8 @@ def refund_send_again(*, refund, actor, request=None):
             refund.state = RefundState.PENDING
             refund.failure_reason = None
             refund.processed_at = None
-            refund.save(update_fields=["state", "failure_reason", "processed_at", "updated_at"])
+            refund.generation += 1  # a new request to the provider, not a replay of its refusal
+            refund.save(update_fields=["state", "failure_reason", "processed_at", "generation", "updated_at"])
             audit_log_write(
                 actor=actor, action="payment.refund_again", entity_type="payment", entity_id=payment.pk,
                 old_values={"state": RefundState.FAILED, "failure": old_failure or ""},
@@ -484,7 +490,7 @@ def _unpaid_orders_expire(method, limit, note, payments_since=None):
                     continue  # paid or changed meanwhile
                 if payments_since is not None and Payment.objects.filter(
                     purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_ids__contains=[order.pk],
-                    created_at__gte=payments_since,
+                    updated_at__gte=payments_since,  # started or resumed (Pay now) since
                 ).exists():  # fmt: skip
                     continue
                 order_transition(order=order, action="payment_timeout", actor=None, note=note)

@@ -524,7 +524,7 @@ def _placed_ago(order, minutes):
     """The order, and the card payment its checkout started, made ``minutes`` ago."""
     then = timezone.now() - timedelta(minutes=minutes)
     Order.objects.filter(pk=order.pk).update(created_at=then)
-    Payment.objects.filter(order_ids__contains=[order.pk]).update(created_at=then)
+    Payment.objects.filter(order_ids__contains=[order.pk]).update(created_at=then, updated_at=then)
 
 
 def test_unpaid_card_orders_older_than_the_timeout_are_cancelled_and_their_stock_restored(
@@ -555,18 +555,21 @@ def test_unpaid_card_orders_older_than_the_timeout_are_cancelled_and_their_stock
     assert unpaid_card_orders_expire() == 0  # nothing twice
 
 
-def test_a_buyer_who_pressed_pay_now_is_given_the_whole_timeout_again(shop, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("declined_first", [False, True])
+def test_a_buyer_who_pressed_pay_now_is_given_the_whole_timeout_again(
+    shop, django_capture_on_commit_callbacks, declined_first
+):
     _timeout(10, django_capture_on_commit_callbacks)
     (order,), _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1))
-    _pay(Payment.objects.get(order_ids=[order.pk]), "declined")
-    _placed_ago(order, 9)
-    card_payment_resume(order=order, buyer=shop.buyer)  # a new payment, now
-    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    if declined_first:
+        _pay(Payment.objects.get(order_ids=[order.pk]), "declined")  # Pay now makes a new payment
+    _placed_ago(order, 11)
+    card_payment_resume(order=order, buyer=shop.buyer)  # back on the provider's page, now
 
-    assert unpaid_card_orders_expire() == 0  # on the provider's page: not cancelled under them
+    assert unpaid_card_orders_expire() == 0  # not cancelled under the buyer's feet
     assert _order(order) == (OrderStatus.PENDING, PaymentStatus.PENDING)
 
-    Payment.objects.filter(order_ids__contains=[order.pk]).update(created_at=timezone.now() - timedelta(minutes=11))
+    _placed_ago(order, 11)  # ... and left there
     assert unpaid_card_orders_expire() == 1
 
 
@@ -714,19 +717,30 @@ def test_only_accounting_staff_confirm_a_bank_transfer(shop, who):
     assert not AuditLog.objects.filter(action="order.bank_transfer_confirm").exists()
 
 
-def test_a_cancelled_or_another_methods_order_cannot_be_confirmed_as_a_bank_transfer(shop):
-    staff = StaffFactory()
-    (cancelled,), _url = _place(shop, PaymentMethod.BANK_TRANSFER)
-    _cancel(cancelled)
+def test_another_methods_order_cannot_be_confirmed_as_a_bank_transfer(shop):
     (card,), _url = _place(shop, PaymentMethod.CARD)
 
-    with pytest.raises(ValidationError, match="not waiting for a payment"):
-        bank_transfer_confirm(order=cancelled, actor=staff)
     with pytest.raises(ValidationError, match="not paid by bank transfer"):
-        bank_transfer_confirm(order=card, actor=staff)
+        bank_transfer_confirm(order=card, actor=StaffFactory())
 
-    assert _order(cancelled) == (OrderStatus.CANCELLED, PaymentStatus.PENDING)
     assert _order(card) == (OrderStatus.PENDING, PaymentStatus.PENDING)
+
+
+def test_a_bank_transfer_that_arrives_after_the_order_was_cancelled_goes_to_the_buyers_wallet(shop):
+    staff = StaffFactory()
+    (cancelled,), _url = _place(shop, PaymentMethod.BANK_TRANSFER)
+    _cancel(cancelled)  # e.g. by the expiry job, before the money came
+
+    bank_transfer_confirm(order=cancelled, actor=staff)
+
+    assert _order(cancelled) == (OrderStatus.CANCELLED, PaymentStatus.REFUNDED)
+    assert _rows(shop.buyer)[-1] == ("refund", cancelled.total_amount, "order", cancelled.pk)
+    assert _balance(shop.buyer) == cancelled.total_amount
+    assert "refunded to the GoGoMoney wallet" in cancelled.status_history.order_by("-pk").first().notes
+    with pytest.raises(ValidationError, match="not waiting for a payment"):  # once
+        bank_transfer_confirm(order=cancelled, actor=staff)
+    assert _balance(shop.buyer) == cancelled.total_amount
+    assert ledger_check() == []
 
 
 # === refunds =======================================================================================
