@@ -243,6 +243,10 @@ class Payment(models.Model):
     provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
     token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
     order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders"))
+    # The orders this payment actually paid (the others of ``order_ids`` were cancelled or paid by
+    # another payment meanwhile, and refunded): a cancelled order is refunded from the payment
+    # that holds its money.
+    paid_order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders paid"))
     # What its refunds (payment_refunds) ask back and the provider has not refused: pending and
     # succeeded ones, so that two refunds can never give back more than was paid.
     refunded_amount = models.DecimalField(

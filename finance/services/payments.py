@@ -229,15 +229,19 @@ def _orders_paid(payment):
     from orders.models import Order, OrderStatusHistory
 
     late = Decimal("0")
+    paid = []
     for order in Order.objects.select_for_update().filter(pk__in=payment.order_ids).order_by("pk"):
         if order.status == OrderStatus.CANCELLED or order.payment_status == PaymentStatus.PAID:
             # cancelled while the buyer was paying, or paid already by another payment: give it back
             late += order.total_amount
             continue
-        if order.payment_status != PaymentStatus.PAID:
-            order.payment_status = PaymentStatus.PAID
-            order.save(update_fields=["payment_status", "updated_at"])
-            OrderStatusHistory.objects.create(order=order, status=order.status, notes=_("Paid by card."))
+        order.payment_status = PaymentStatus.PAID
+        order.save(update_fields=["payment_status", "updated_at"])
+        OrderStatusHistory.objects.create(order=order, status=order.status, notes=_("Paid by card."))
+        paid.append(order.pk)
+    if paid:
+        Payment.objects.filter(pk=payment.pk).update(paid_order_ids=paid)
+        payment.paid_order_ids = paid
     if late:
         payment_refund(
             payment=payment, amount=late, key="late",
@@ -427,10 +431,10 @@ def payments_pending_cancel_for(order):
 
 
 def payment_for_order(order):
-    """The card payment that paid ``order``, if any: the latest one still holding the order's
-    amount. An order can be in two succeeded payments (its checkout's, and a "pay now" one made
-    while the first was still open); the one that came second was refunded at once, so it is not
-    the one to refund from."""
+    """The card payment that paid ``order``, if any: the one that recorded paying it (else, for
+    older rows, the latest one still holding the order's amount). An order can be in two
+    succeeded payments (its checkout's, and a "pay now" one made while the first was still open);
+    the one that came second was refunded at once, so it is not the one to refund from."""
     payments = list(
         Payment.objects.filter(
             user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_ids__contains=[order.pk],
@@ -438,6 +442,9 @@ def payment_for_order(order):
         ).order_by("-pk")
     )  # fmt: skip
     for payment in payments:
+        if order.pk in (payment.paid_order_ids or []):
+            return payment  # the one that paid it
+    for payment in payments:  # payments recorded before paid_order_ids: the latest holding enough
         if payment.amount - payment.refunded_amount >= order.total_amount:
             return payment
     return payments[0] if payments else None

@@ -1049,6 +1049,33 @@ def test_an_order_paid_twice_is_refunded_from_the_payment_that_kept_the_money(
     assert _order(b) == (OrderStatus.PENDING, PaymentStatus.PAID)
 
 
+def test_a_refused_late_refund_does_not_make_a_cancelled_order_refund_from_the_wrong_payment(
+    shop, refunds, django_capture_on_commit_callbacks
+):
+    # As above, but the provider refuses the second payment's late refund: that payment then looks
+    # as if it still held the order's money. The order is refunded from the one that paid it.
+    (a, b), _url = _place(shop, PaymentMethod.CARD, (shop.kettle, 1), (shop.iron, 1))
+    first = Payment.objects.get()
+    card_payment_resume(order=a, buyer=shop.buyer)
+    second = Payment.objects.exclude(pk=first.pk).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(first)
+    refunds.answer = RefundResult(ok=False, reason="card closed")
+    with django_capture_on_commit_callbacks(execute=True):
+        _pay(second)
+    second.refresh_from_db()
+    assert second.refunded_amount == 0  # the late refund failed: accounting sends it again
+    refunds.answer = None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(a)
+
+    assert refunds.calls[-1] == (first.pk, a.total_amount, f"order-{a.pk}")
+    first.refresh_from_db()
+    assert first.refunded_amount == a.total_amount
+    assert Payment.objects.get(pk=second.pk).refunded_amount == 0  # still there for the late one
+
+
 def test_pay_now_paid_first_then_the_checkout_payment_is_refunded_from_the_right_one(
     shop, refunds, django_capture_on_commit_callbacks
 ):
