@@ -1,9 +1,11 @@
 """Small helpers shared by tests."""
 
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,3 +66,93 @@ def celery_worker(settings_dict):
             output, _ = worker.communicate()
         app.conf.task_always_eager = True
     assert worker.returncode == 0, output.decode()[-2000:]
+
+
+def database_deadlocks():
+    """Deadlocks PostgreSQL has counted in this database so far."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(deadlocks, 0) FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def run_concurrently(attempts, work, *, workers, name="worker"):
+    """Run ``work(attempt)`` for every attempt on ``workers`` threads started together; returns
+    [(attempt, "ok" | "refused" | "deadlock" | "error", value)] in no particular order. Each
+    thread uses its own connection and closes it when it is done."""
+    from django.core.exceptions import ValidationError
+    from django.db import OperationalError, connections
+    from django.utils import translation
+
+    todo = queue.Queue()
+    for attempt in attempts:
+        todo.put(attempt)
+    results, lock = [], threading.Lock()
+    start = threading.Barrier(workers)
+
+    def worker():
+        translation.activate("en")  # each thread has its own language; the messages are read in English
+        try:
+            start.wait()
+            while True:
+                try:
+                    attempt = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome = ("ok", work(attempt))
+                except ValidationError as error:
+                    outcome = ("refused", error)
+                except OperationalError as error:  # psycopg's DeadlockDetected is one
+                    outcome = ("deadlock" if "deadlock" in str(error).lower() else "error", error)
+                except Exception as error:  # noqa: BLE001 - reported by the test, not swallowed
+                    outcome = ("error", error)
+                with lock:
+                    results.append((attempt, *outcome))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, name=f"{name}-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), f"a {name} thread hung"
+    return results
+
+
+def outcome_counts(results):
+    """{"ok": n, "refused": n, ...} of ``run_concurrently``'s results."""
+    counts = {}
+    for _attempt, kind, _value in results:
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def page_client_for(user=None):
+    """A browser-like test client reading the pages in English, signed in as ``user`` if given."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api_client_for(user=None):
+    """An API client reading answers in English, with a bearer token of ``user`` if given."""
+    from rest_framework.test import APIClient
+
+    from accounts.services import api_session_create
+
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        _session, access, _refresh = api_session_create(user=user)
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    return api
+
+
+def messages_of(response):
+    """The flash messages a rendered page shows."""
+    return [str(m) for m in response.context["messages"]] if response.context else []

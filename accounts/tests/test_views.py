@@ -24,6 +24,7 @@ from accounts.models import User, UserAddress, UserSession
 from accounts.services import api_session_create
 from accounts.tests.factories import DEFAULT_PASSWORD, UserAddressFactory, UserFactory
 from gogomarket.core.models import AuditLog
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +35,6 @@ CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/14
 
 def text_of(response):
     return html.unescape(response.content.decode())
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def signed_in_user(client):

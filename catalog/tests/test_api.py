@@ -14,10 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
-from rest_framework.test import APIClient
 
 from accounts.enums import UserStatus
-from accounts.services import api_session_create
 from accounts.tests.factories import BuyerFactory, SellerFactory
 from catalog.enums import ProductStatus
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
@@ -29,6 +27,7 @@ from catalog.tests.factories import (
     ProductVariantFactory,
 )
 from gogomarket.core.models import AuditLog
+from tests.helpers import api_client_for as client_for
 from tests.helpers import redis_clear
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +35,6 @@ pytestmark = pytest.mark.django_db
 CATEGORIES = "/api/v1/categories/"
 PRODUCTS = "/api/v1/products/"
 MINE = "/api/v1/seller/products/"
-
-
-def client_for(user=None):
-    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        _session, access, _refresh = api_session_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return api
 
 
 @pytest.fixture

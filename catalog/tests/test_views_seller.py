@@ -28,6 +28,7 @@ from catalog.tests.factories import (
     ProductVariantFactory,
 )
 from gogomarket.core.models import AuditLog
+from tests.helpers import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,6 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 def text_of(response):
     return html.unescape(response.content.decode())
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def png_bytes(size=(60, 40), color=(200, 30, 90)):

@@ -15,9 +15,7 @@ from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from accounts.services import api_session_create
 from accounts.tests.factories import BuyerFactory, SellerFactory
 from finance import crypto
 from finance.enums import CommissionStatus, PayoutMethod, PayoutStatus, TransactionType
@@ -33,6 +31,7 @@ from finance.tests.factories import (
 )
 from gogomarket.core.models import AuditLog, IdempotencyKey
 from orders.tests.factories import OrderFactory
+from tests.helpers import api_client_for as client_for
 
 WALLET = "/api/v1/wallet/"
 TRANSACTIONS = "/api/v1/wallet/transactions/"
@@ -52,14 +51,6 @@ def payout_url(payout, action=""):
 
 def account_url(account, action=""):
     return f"{ACCOUNTS}{account.pk}/{action + '/' if action else ''}"
-
-
-def client_for(user=None):
-    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        _session, access, _refresh = api_session_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return api
 
 
 def snapshot():

@@ -18,18 +18,16 @@ attempt has been made, well below PostgreSQL's max_connections.
 """
 
 import io
-import queue
 import random
 import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import OperationalError, connection, connections
+from django.db import connections
 from django.db.models import Min, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.enums import AdminRoleType
 from accounts.tests.factories import BuyerFactory, SellerFactory, StaffFactory
@@ -47,6 +45,7 @@ from orders import services as order_services
 from orders.enums import PaymentMethod, PaymentStatus
 from orders.models import Order
 from orders.tests.factories import buyer_with_address, seller_with_pickup
+from tests.helpers import database_deadlocks, outcome_counts, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,58 +53,8 @@ WORKERS = 20
 SANDBOX = SandboxPaymentProvider()
 
 
-def _deadlocks_in_database():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(deadlocks, 0) FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
-
-
 def _run_all(attempts, work, *, workers=WORKERS):
-    """Run ``work(attempt)`` for every attempt on ``workers`` threads started together; returns
-    [(attempt, "ok" | "refused" | "deadlock" | "error", value)] in no particular order. Each
-    thread uses its own connection and closes it when it is done."""
-    todo = queue.Queue()
-    for attempt in attempts:
-        todo.put(attempt)
-    results, lock = [], threading.Lock()
-    start = threading.Barrier(workers)
-
-    def worker():
-        translation.activate("en")  # each thread has its own language; the messages are read in English
-        try:
-            start.wait()
-            while True:
-                try:
-                    attempt = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    outcome = ("ok", work(attempt))
-                except ValidationError as error:
-                    outcome = ("refused", error)
-                except OperationalError as error:  # psycopg's DeadlockDetected is one
-                    outcome = ("deadlock" if "deadlock" in str(error).lower() else "error", error)
-                except Exception as error:  # noqa: BLE001 - reported by the test, not swallowed
-                    outcome = ("error", error)
-                with lock:
-                    results.append((attempt, *outcome))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, name=f"money-{n}") for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a money thread hung"
-    return results
-
-
-def _summary(results):
-    counts = {}
-    for _attempt, kind, _value in results:
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts
+    return run_concurrently(attempts, work, workers=workers, name="money")
 
 
 class BalanceWatch:
@@ -283,7 +232,7 @@ def test_1000_mixed_topups_payments_and_refunds_leave_the_books_right(zone):
     ops = _operations(users)
     assert len(ops) == 1000
     seen = Seen()
-    deadlocks_before = _deadlocks_in_database()
+    deadlocks_before = database_deadlocks()
 
     started = time.monotonic()
     with BalanceWatch([w.pk for w in wallets]) as watch:
@@ -358,7 +307,7 @@ def test_1000_mixed_topups_payments_and_refunds_leave_the_books_right(zone):
     # The real orders: paid from the wallet, or cancelled and refunded; nothing else was placed.
     assert set(Order.objects.values_list("pk", flat=True)) == {*seen.orders, *seen.cancelled}
     assert set(Order.objects.filter(payment_status=PaymentStatus.PAID).values_list("pk", flat=True)) == set(seen.orders)
-    assert _deadlocks_in_database() == deadlocks_before
+    assert database_deadlocks() == deadlocks_before
 
 
 # --- one idempotency key, 20 times at once -------------------------------------------------------------
@@ -422,7 +371,7 @@ def test_20_copies_of_one_approve_callback_at_once_credit_the_wallet_once():
 
     results = _run_all(range(20), lambda _n: payment_callback(dict(callback)).state)
 
-    assert _summary(results) == {"ok": 20}
+    assert outcome_counts(results) == {"ok": 20}
     assert {value for _a, _k, value in results} == {PaymentState.SUCCEEDED}
     (deposit,) = WalletTransaction.objects.filter(wallet__user=buyer)
     assert (deposit.type, deposit.reference_type, deposit.reference_id) == ("deposit", "payment", payment.pk)
@@ -478,7 +427,7 @@ def test_two_workers_processing_one_payout_send_it_once(counting_provider, stale
 
     results = _run_all(range(2), lambda _n: payout_process(payout=Payout(pk=payout.pk)).status, workers=2)
 
-    assert _summary(results) == {"ok": 2}
+    assert outcome_counts(results) == {"ok": 2}
     assert counting_provider.sent == [payout.pk]
     assert sorted(value for _a, _k, value in results) == [PayoutStatus.COMPLETED, PayoutStatus.PROCESSING]
     payout.refresh_from_db()

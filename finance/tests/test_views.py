@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory
@@ -38,6 +37,8 @@ from gogomarket.core.templatetags.money import format_uzs
 from orders.enums import PaymentMethod, PaymentStatus
 from orders.models import Order
 from orders.tests.factories import OrderFactory
+from tests.helpers import messages_of
+from tests.helpers import page_client_for as client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -58,17 +59,6 @@ def text_of(response):
 def uzs(text):
     """``"100 000 so'm"`` written with the no-break spaces the money filter uses."""
     return text.replace(" ", NBSP)
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
-
-
-def client_for(user=None):
-    client = Client(**EN)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def token_on(page):

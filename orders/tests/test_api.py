@@ -7,9 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
-from accounts.services import api_session_create
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory, StaffFactory, UserAddressFactory
 from catalog.models import Product, ProductVariant
 from catalog.tests.factories import ProductFactory
@@ -18,6 +16,7 @@ from gogomarket.core.models import AuditLog, IdempotencyKey
 from orders.enums import OrderStatus, PaymentStatus
 from orders.models import Cart, CartItem, Order, OrderItem, OrderStatusHistory, OrderTracking
 from orders.tests.factories import CartFactory, CartItemFactory, OrderFactory, OrderStatusHistoryFactory
+from tests.helpers import api_client_for as client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +35,6 @@ def order_url(order):
 
 def transition_url(order):
     return f"/api/v1/orders/{order.pk}/transition/"
-
-
-def client_for(user=None):
-    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        _session, access, _refresh = api_session_create(user=user)
-        api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
-    return api
 
 
 def snapshot():

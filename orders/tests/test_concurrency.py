@@ -12,15 +12,12 @@ The thread pools stay well below PostgreSQL's max_connections (100 here) on the 
 WORKERS threads take the attempts from a queue until every attempt has been made.
 """
 
-import queue
 import threading
 import time
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection, connections
-from django.utils import translation
+from django.db import connections
 
 from catalog.enums import ProductStatus
 from catalog.models import Product, ProductVariant
@@ -29,57 +26,15 @@ from delivery.tests.factories import DeliveryTariffFactory, DeliveryZoneFactory
 from orders import services
 from orders.models import CartItem, Order, OrderItem
 from orders.tests.factories import buyer_with_address, seller_with_pickup
+from tests.helpers import database_deadlocks, outcome_counts, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WORKERS = 32
 
 
-def _deadlocks_in_database():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(deadlocks, 0) FROM pg_stat_database WHERE datname = current_database()")
-        return cursor.fetchone()[0]
-
-
 def _run_all(attempts, work, *, workers=WORKERS):
-    """Run ``work(attempt)`` for every attempt on ``workers`` threads started together; returns
-    [(attempt, "ok" | "refused" | "deadlock" | "error", value)] in no particular order. Each thread
-    uses its own connection and closes it when it is done."""
-    todo = queue.Queue()
-    for attempt in attempts:
-        todo.put(attempt)
-    results, lock = [], threading.Lock()
-    start = threading.Barrier(workers)
-
-    def worker():
-        translation.activate("en")  # each thread has its own language; the messages are read in English
-        try:
-            start.wait()
-            while True:
-                try:
-                    attempt = todo.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    outcome = ("ok", work(attempt))
-                except ValidationError as error:
-                    outcome = ("refused", error)
-                except OperationalError as error:  # psycopg's DeadlockDetected is one
-                    outcome = ("deadlock" if "deadlock" in str(error).lower() else "error", error)
-                except Exception as error:  # noqa: BLE001 - reported by the test, not swallowed
-                    outcome = ("error", error)
-                with lock:
-                    results.append((attempt, *outcome))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, name=f"checkout-{n}") for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a checkout thread hung"
-    return results
+    return run_concurrently(attempts, work, workers=workers, name="checkout")
 
 
 class StockWatch:
@@ -145,24 +100,17 @@ def _checkout(buyer_and_address, key=""):
     return [o.pk for o in orders], replayed
 
 
-def _summary(results):
-    counts = {}
-    for _attempt, kind, _value in results:
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts
-
-
 # --- 200 buyers, 50 units -----------------------------------------------------------------------
 def test_200_concurrent_checkouts_of_50_units_sell_exactly_50(zone):
     seller = seller_with_pickup()
     product = ProductFactory(seller=seller, name="iPhone 15 Pro", stock_quantity=50, max_order_quantity=None)
     buyers = _buyers_with(lambda n: [(product, 1, None)], 200)
-    deadlocks_before = _deadlocks_in_database()
+    deadlocks_before = database_deadlocks()
 
     with StockWatch(products=[product]) as watch:
         results = _run_all(buyers, _checkout)
 
-    counts = _summary(results)
+    counts = outcome_counts(results)
     errors = [value for _a, kind, value in results if kind in ("error", "deadlock")]
     assert not errors, errors[:3]
     assert len(results) == 200  # every checkout was attempted
@@ -178,7 +126,7 @@ def test_200_concurrent_checkouts_of_50_units_sell_exactly_50(zone):
     assert watch.reads > 0 and watch.lowest >= 0
     # The refused buyers keep their carts; the served ones have empty carts.
     assert CartItem.objects.count() == 150
-    assert _deadlocks_in_database() == deadlocks_before
+    assert database_deadlocks() == deadlocks_before
 
 
 # --- the same three products in opposite orders --------------------------------------------------
@@ -196,12 +144,12 @@ def test_carts_with_the_same_products_in_opposite_orders_never_deadlock(zone):
         for buyer, _address in buyers
     }
     assert first_lines == {kettle.pk, phone.pk}
-    deadlocks_before = _deadlocks_in_database()
+    deadlocks_before = database_deadlocks()
 
     with StockWatch(products=[kettle, shirt, phone], variants=[shirt_m]) as watch:
         results = _run_all(buyers, _checkout)
 
-    counts = _summary(results)
+    counts = outcome_counts(results)
     errors = [value for _a, kind, value in results if kind in ("error", "deadlock")]
     assert not errors, errors[:3]
     assert counts == {"ok": 60, "refused": 40}
@@ -217,7 +165,7 @@ def test_carts_with_the_same_products_in_opposite_orders_never_deadlock(zone):
     shirt_m.refresh_from_db()
     assert shirt_m.stock_quantity == 0
     assert watch.lowest >= 0
-    assert _deadlocks_in_database() == deadlocks_before
+    assert database_deadlocks() == deadlocks_before
 
 
 def test_opposite_orders_with_plenty_of_stock_all_succeed_and_the_stock_adds_up(zone):
@@ -229,7 +177,7 @@ def test_opposite_orders_with_plenty_of_stock_all_succeed_and_the_stock_adds_up(
 
     results = _run_all(buyers, _checkout)
 
-    assert _summary(results) == {"ok": 100}
+    assert outcome_counts(results) == {"ok": 100}
     for product in (a, b, c):
         product.refresh_from_db()
         assert product.stock_quantity == 1000 - wanted
@@ -262,7 +210,7 @@ def test_concurrent_submissions_without_a_key_still_place_the_cart_once(zone):
 
     results = _run_all([buyer] * 10, _checkout, workers=10)
 
-    assert _summary(results) == {"ok": 1, "refused": 9}
+    assert outcome_counts(results) == {"ok": 1, "refused": 9}
     for _attempt, kind, value in results:
         if kind == "refused":
             assert value.messages == ["Your cart is empty."]

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -37,6 +36,8 @@ from orders.tests.factories import (
     OrderItemFactory,
     OrderStatusHistoryFactory,
 )
+from tests.helpers import messages_of
+from tests.helpers import page_client_for as client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +53,6 @@ COURIER = "/courier/"
 
 def text_of(response):
     return html.unescape(response.content.decode())
-
-
-def messages_of(response):
-    return [str(m) for m in response.context["messages"]] if response.context else []
 
 
 def item_url(item):
@@ -99,13 +96,6 @@ def snapshot():
         "audit": list(AuditLog.objects.order_by("pk").values_list("pk", flat=True)),
         "keys": list(IdempotencyKey.objects.order_by("pk").values_list("pk", flat=True)),
     }
-
-
-def client_for(user=None):
-    client = Client(**EN)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 # --- the world: a zone with a tariff, two sellers, a buyer at home in the zone, a courier --------
