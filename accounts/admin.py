@@ -16,6 +16,7 @@ from gogomarket.core.admin_utils import BaseAdmin, changelist_link, short_text_c
 
 from .enums import AdminRoleType, UserRole
 from .models import AdminRole, User, UserAddress, UserSession
+from .permissions import user_change_allowed
 from .services import (
     STAFF_EDITABLE_FIELDS,
     LoginRefused,
@@ -25,7 +26,6 @@ from .services import (
     admin_role_revoke_check,
     auth_check_credentials,
     session_revoke,
-    user_change_allowed,
     user_create,
     user_soft_delete,
     user_staff_update,

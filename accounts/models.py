@@ -27,15 +27,30 @@ class UserManager(BaseUserManager):
         return self.get(email=self.normalize_email(username))
 
     def create_user(self, email, password=None, **fields):
-        from accounts.services import user_create
-
-        return user_create(email=email, password=password, **fields)
+        """Write one user row: email normalised, password hashed (or unusable when None). A plain
+        row writer: the rules (duplicates, phone spelling, audit) are ``accounts.services``',
+        which call this, never the reverse."""
+        user = self.model(email=self.normalize_email(email), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
 
     def create_superuser(self, email, password=None, **fields):
-        from accounts.services import staff_user_create
+        """``manage.py createsuperuser``: a staff account holding super_admin, written as rows
+        (the user, its admin role and an audit row; there is no one to check it against)."""
+        from gogomarket.core.services import audit_log_write
 
-        fields.pop("role", None)
-        return staff_user_create(email=email, password=password, role_type=AdminRoleType.SUPER_ADMIN, **fields)
+        fields["role"] = UserRole.ADMIN
+        user = self.create_user(email, password, **fields)
+        role = AdminRole.objects.using(self._db).create(user=user, role_type=AdminRoleType.SUPER_ADMIN, permissions={})
+        audit_log_write(
+            actor=None, action="user.create", entity_type="user", entity_id=user.pk,
+            new_values={"email": user.email, "role": user.role, "admin_role_id": role.pk, "by": "createsuperuser"},
+        )  # fmt: skip
+        return user
 
 
 class User(AbstractBaseUser):

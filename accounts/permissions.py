@@ -69,3 +69,32 @@ def role_allows_app(role, app_label):
     if grants == EVERYTHING:
         return True
     return any(key == app_label or key.startswith(app_label + ".") for key in (grants or {}))
+
+
+# --- who may change whose account ----------------------------------------------------------
+def holds_super_admin(user):
+    """Has ``user`` ever been granted super_admin? Expired grants count too: an account that was
+    a super admin stays out of reach of the other roles until a super admin has looked at it."""
+    from .models import AdminRole
+
+    if user.pk is None:
+        return False
+    return AdminRole.objects.filter(user_id=user.pk, role_type=AdminRoleType.SUPER_ADMIN).exists()
+
+
+def user_change_allowed(*, actor, user):
+    """May ``actor`` (a staff member, or None for the system) change, suspend or close ``user``'s
+    account or roles? Only a super admin touches an account that holds super_admin; anyone may
+    act on their own account."""
+    if actor is None or actor.pk == user.pk or actor.is_superuser:
+        return True
+    return not holds_super_admin(user)
+
+
+def account_change_check(*, actor, user):
+    """ValidationError (code ``forbidden``) unless ``user_change_allowed``."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not user_change_allowed(actor=actor, user=user):
+        raise ValidationError(_("Only a super admin can change a super admin's account."), code="forbidden")

@@ -22,3 +22,17 @@ def phone_normalize(value):
         elif len(digits) == 12 and digits.startswith(UZ_COUNTRY_CODE):
             digits = f"+{digits}"
     return digits if _INTERNATIONAL.match(digits) else None
+
+
+def phone_clean(phone, field="phone"):
+    """The one stored spelling of a phone number (``+998901234567``); ValidationError naming
+    ``field`` when the text is not a phone number, None when empty."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if phone is None or not str(phone).strip():
+        return None
+    cleaned = phone_normalize(str(phone))
+    if not cleaned:
+        raise ValidationError({field: _("Enter a phone number like +998 90 123 45 67.")})
+    return cleaned

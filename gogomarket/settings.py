@@ -48,20 +48,22 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "channels",
-    # GOGOMARKET, one app per section of the schema spec
+    # GOGOMARKET, one app per section of the schema spec, in layer order (README "Layers"): an
+    # app's domain code imports only the apps above it in this list.
     "gogomarket.core",
     "accounts",
     "catalog",
+    "delivery",
     "orders",
     "finance",
-    "social",
-    "chat",
-    "reviews",
     "notifications",
-    "delivery",
-    "disputes",
+    "reviews",
     "promotions",
+    "disputes",
+    "chat",
+    "social",
     "analytics",
+    "demo",  # demo data (seed_demo): fills every app, so it sits on top
 ]
 
 MIDDLEWARE = [
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gogomarket.core.context_processors.platform",
+                "orders.context_processors.cart",
             ],
         },
     },

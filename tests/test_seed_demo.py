@@ -20,7 +20,7 @@ from catalog.enums import ProductStatus
 from catalog.models import Category, Product, ProductImage
 from delivery.models import DeliveryTariff, DeliveryZone
 from delivery.services import pickup_address, zone_for_address
-from gogomarket.core.demo import builder, data
+from demo import builder, data
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_get
 from orders.enums import OrderStatus, PaymentStatus, TrackingStatus

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from accounts.tests.factories import StaffFactory
@@ -139,7 +140,7 @@ def test_a_refused_change_keeps_the_card_and_the_generations(django_capture_on_c
     scopes = [f"product:{product.pk}", f"category:{product.category_id}", f"seller:{product.seller_id}", "home"]
     before = catalog_cache.generations(scopes)
     Product.objects.filter(pk=product.pk).update(name="Changed behind the cache")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(services.ValidationError):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError):
         services.product_update(product=product, actor=product.seller, name="", base_price="-1")
     assert callbacks == []
     assert catalog_cache.generations(scopes) == before

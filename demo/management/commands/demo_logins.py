@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
-from gogomarket.core.demo import data
+from demo import data
 
 
 def demo_logins_table():

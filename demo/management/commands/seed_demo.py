@@ -1,9 +1,9 @@
-"""``manage.py seed_demo``: load the demo marketplace (see gogomarket.core.demo)."""
+"""``manage.py seed_demo``: load the demo marketplace (see the demo app)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gogomarket.core.demo import data
-from gogomarket.core.demo.builder import seed_demo
+from demo import data
+from demo.builder import seed_demo
 
 
 class Command(BaseCommand):
