@@ -44,6 +44,16 @@ def _delete_test_keys():
         client.close()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _hook_listeners_fail_loudly():
+    """A listener that raises fails the test (in production it is logged and the others run)."""
+    from gogomarket.core import hooks
+
+    hooks.RAISE_ERRORS = True
+    yield
+    hooks.RAISE_ERRORS = False
+
+
 @pytest.fixture(autouse=True)
 def _english_outside_requests():
     """Code a test calls directly (services, forms) speaks English, the source language, so a

@@ -123,6 +123,15 @@ def product_changed(*, product_ids, category_ids=(), seller_ids=(), featured=Fal
     transaction.on_commit(invalidate)
 
 
+def account_changed(*, user_id, fields):
+    """``accounts.hooks.account_changed``: a seller's name, picture or standing changed (runs
+    after the change committed). Their pages are rebuilt (a scope nobody reads costs one Redis
+    increment for a buyer); on a change of standing, every list is (``seller_changed``)."""
+    from accounts.hooks import VISIBILITY_FIELDS
+
+    seller_changed(user_id, visibility=bool(VISIBILITY_FIELDS & set(fields)))
+
+
 def seller_changed(seller_id, *, visibility=False):
     """A seller's name or standing changed: their pages are rebuilt; when they were suspended,
     closed or restored (``visibility``), every list is, since their products join or leave them."""

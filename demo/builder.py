@@ -33,7 +33,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
-from django.utils import timezone
 
 from accounts.enums import AddressType, UserRole
 from accounts.models import User, UserAddress
@@ -44,14 +43,13 @@ from delivery.models import DeliveryTariff, DeliveryZone
 from delivery.services import pickup_address
 from finance.enums import TransactionType
 from finance.models import BankAccount
-from finance.services.earnings import commission_cancel_for
 from finance.services.ledger import wallet_for, wallet_post
 from finance.services.payouts import bank_account_add, bank_account_verify
 from gogomarket.core.models import Setting
 from gogomarket.core.services import setting_set
 from gogomarket.core.text import slug_of
-from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
-from orders.models import CartItem, Order, OrderStatusHistory
+from orders.enums import OrderStatus, PaymentMethod
+from orders.models import CartItem, Order
 from orders.services import cart_add, cart_for_user, checkout_place, order_assign_courier, order_transition
 from orders.services.cart import unit_price
 from orders.services.lifecycle import courier_zone
@@ -861,17 +859,10 @@ def _halfway(a, b):
 
 
 def _order_refund(order, staff):
-    # Returns of delivered goods are the disputes issue's: until then the delivered cash order is
-    # marked refunded here directly (the money was handed back in cash), with its history row,
-    # and its commission will never pay out. The goods are not put back in stock (a returned
-    # item is checked first).
-    commission_cancel_for(order)
-    Order.objects.filter(pk=order.pk).update(
-        status=OrderStatus.REFUNDED, payment_status=PaymentStatus.REFUNDED, updated_at=timezone.now()
-    )
-    OrderStatusHistory.objects.create(
-        order=order, status=OrderStatus.REFUNDED, changed_by=staff, notes=data.ORDER_REFUND_NOTE
-    )
+    # Staff refund the delivered cash order through the lifecycle's refund step: the money goes to
+    # the buyer's GoGoMoney wallet, the commission is cancelled (finance listens to the refund), and
+    # the goods are not put back in stock (a returned item is checked first).
+    return order_transition(order=order, action="refund", actor=staff, note=data.ORDER_REFUND_NOTE)
 
 
 # --- money ------------------------------------------------------------------------------------

@@ -441,7 +441,7 @@ ORDER_NOTES = (
 )
 ORDER_CANCEL_NOTES = ("Boshqa do'kondan arzonroq topdim.", "Fikrimni o'zgartirdim.")
 ORDER_REJECT_NOTES = ("Omborda qolmadi, uzr.", "Bu rang tugab qoldi.")
-ORDER_REFUND_NOTE = "Mahsulot nuqsonli chiqdi: pul naqd qaytarildi."
+ORDER_REFUND_NOTE = "Mahsulot nuqsonli chiqdi: pul GoGoMoney hamyoniga qaytarildi."
 
 
 @dataclass(frozen=True)

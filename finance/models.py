@@ -81,6 +81,15 @@ class WalletTransaction(models.Model):
     def __str__(self):
         return f"{self.get_type_display()} {self.amount} ({self.wallet_id})"
 
+    @property
+    def text(self):
+        """The statement line in the reader's language (stored by kind, see finance.texts); rows
+        written before that, or typed by people, show their description."""
+        from gogomarket.core.texts import render
+
+        said = (self.metadata or {}).get("text") or {}
+        return render(said.get("kind"), said.get("params"), fallback=self.description or "")
+
 
 class Commission(models.Model):
     order = models.ForeignKey(
@@ -242,11 +251,7 @@ class Payment(models.Model):
     provider = models.CharField(max_length=50, verbose_name=_("provider"))
     provider_reference = models.CharField(max_length=255, null=True, blank=True, verbose_name=_("provider reference"))
     token = models.CharField(max_length=64, unique=True, verbose_name=_("token"))
-    order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders"))
-    # The orders this payment actually paid (the others of ``order_ids`` were cancelled or paid by
-    # another payment meanwhile, and refunded): a cancelled order is refunded from the payment
-    # that holds its money.
-    paid_order_ids = models.JSONField(default=list, blank=True, verbose_name=_("orders paid"))
+    # The orders it is for: ``payment_orders`` rows (``PaymentOrder``), each with when it paid it.
     # What its refunds (payment_refunds) ask back and the provider has not refused: pending and
     # succeeded ones, so that two refunds can never give back more than was paid.
     refunded_amount = models.DecimalField(
@@ -273,6 +278,39 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"payment {self.pk} ({self.get_state_display()})"
+
+    @property
+    def order_ids(self):
+        """Ids of the orders this payment is for, in id order."""
+        return sorted(link.order_id for link in self.order_links.all())
+
+    @property
+    def paid_order_ids(self):
+        """Ids of the orders it actually paid (the others were cancelled or paid by another
+        payment meanwhile, and refunded)."""
+        return sorted(link.order_id for link in self.order_links.all() if link.paid_at is not None)
+
+
+class PaymentOrder(models.Model):
+    """Beyond the spec: the orders a card payment is for (one checkout's, or one order's "Pay
+    now"), and when it paid each. A cancelled order is refunded from the payment that paid it."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="order_links", db_index=False, verbose_name=_("payment")
+    )
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="payment_links", verbose_name=_("order")
+    )
+    paid_at = models.DateTimeField(null=True, blank=True, verbose_name=_("paid at"))
+
+    class Meta:
+        verbose_name = _("order of a card payment")
+        verbose_name_plural = _("orders of card payments")
+        db_table = "payment_orders"
+        constraints = [models.UniqueConstraint(fields=["payment", "order"], name="payment_orders_once")]
+
+    def __str__(self):
+        return f"payment {self.payment_id}: order {self.order_id}"
 
 
 class RefundState(models.TextChoices):

@@ -1,17 +1,26 @@
-"""The payment methods of checkout that move money (orders.payments.PaymentHandler):
+"""The payment methods of checkout that move money (``orders.payments.PaymentHandler``), registered
+into orders' registry by ``FinanceConfig.ready()``:
 
 * GoGoMoney: the wallet pays at checkout (one ``purchase`` per order); not enough money refuses
-  the checkout before anything is written. A cancelled order is refunded to the wallet at once.
+  the checkout before anything is written. A cancelled or refunded order goes back to the wallet
+  at once.
 * Card: checkout makes one card payment for its orders and sends the buyer to the provider's
   page; the orders are paid when the provider confirms (``finance.services.payments``). A
   cancelled paid order is refunded through the provider (a refund row, sent once the cancellation
-  has committed); a cancelled order's payments still waiting for the card are closed.
+  has committed); a cancelled order's payments still waiting for the card are closed. Unpaid card
+  orders expire after ``card_payment_timeout_minutes``, counted from the buyer's last "Pay now".
 * Bank transfer: the orders wait with payment pending until accounting confirms the money has
-  arrived (back office). A cancelled paid order is refunded to the buyer's wallet (instant; a
-  bank refund would take days and cost a fee).
+  arrived (back office); unpaid after ``bank_transfer_timeout_days`` they expire. A cancelled paid
+  order is refunded to the buyer's wallet (instant; a bank refund would take days and cost a fee).
+* Cash on delivery (orders' own handler) gains refunds: a refunded cash order is paid back to the
+  buyer's GoGoMoney wallet.
+
+Handlers never write an order's payment state: they return it, and orders records it with its
+timeline row (``orders.services.payment_state.order_payment_record``).
 """
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -21,13 +30,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gogomarket.core.services import audit_log_write
+from gogomarket.core.services import audit_log_write, setting_get
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
-from orders.models import OrderStatusHistory
-from orders.payments import PaymentHandler, PaymentStart
+from orders.payments import CashOnDelivery, PaymentHandler, PaymentStart
+from orders.services.payment_state import order_payment_record
 
-from .enums import TransactionType
-from .services.earnings import commission_cancel_for
+from . import texts
+from .enums import CommissionStatus, TransactionType
+from .models import Commission, Payment, PaymentPurpose, PaymentState
 from .services.ledger import InsufficientFunds, wallet_for, wallet_post
 from .services.payments import (
     orders_payment_start,
@@ -40,16 +50,26 @@ from .services.payments import (
 logger = logging.getLogger(__name__)
 
 
-def _refund_to_wallet(order, reason):
+def _refund_to_wallet(order, text):
+    """The order's total back to the buyer's wallet, once (the ledger's unique reference)."""
     wallet_post(
         wallet=wallet_for(order.buyer),
         type=TransactionType.REFUND,
         amount=order.total_amount,
         reference_type="order",
         reference_id=order.pk,
-        description=reason,
+        text=text,
     )
-    order.payment_status = PaymentStatus.REFUNDED
+    return PaymentStatus.REFUNDED
+
+
+def _refund_check(order):
+    """A delivered order can be refunded here only before the seller's earning has left: after
+    that the money is the seller's and comes back through a return (claw-back)."""
+    if Commission.objects.filter(order=order, status=CommissionStatus.PAID).exists():
+        raise ValidationError(
+            {"action": _("The seller has already been paid for this order: refund it through a return.")}
+        )
 
 
 class GoGoMoney(PaymentHandler):
@@ -72,23 +92,22 @@ class GoGoMoney(PaymentHandler):
                 amount=-order.total_amount,
                 reference_type="order",
                 reference_id=order.pk,
-                description=_("Order %(number)s") % {"number": order.order_number},
+                text=texts.ORDER_PURCHASE.stored(number=order.order_number),
             )
-            order.payment_status = PaymentStatus.PAID
-            type(order).objects.filter(pk=order.pk).update(payment_status=PaymentStatus.PAID)
-        # The timeline says how it was paid, as it does for a card or a bank transfer.
-        OrderStatusHistory.objects.bulk_create(
-            OrderStatusHistory(
-                order=order, status=order.status, changed_by=buyer, notes=_("Paid from the GoGoMoney wallet.")
-            )  # fmt: skip
-            for order in sorted(orders, key=lambda o: o.pk)
-        )
+            # The timeline says how it was paid, as it does for a card or a bank transfer.
+            order_payment_record(
+                order=order, payment_status=PaymentStatus.PAID, actor=buyer, text=texts.PAID_FROM_WALLET.stored()
+            )
         return PaymentStart()
 
     def on_cancelled(self, *, order, actor):
-        commission_cancel_for(order)
         if order.payment_status == PaymentStatus.PAID:
-            _refund_to_wallet(order, _("Refund of order %(number)s") % {"number": order.order_number})
+            return _refund_to_wallet(order, texts.ORDER_REFUND.stored(number=order.order_number))
+        return None
+
+    def on_refunded(self, *, order, actor):
+        _refund_check(order)
+        return self.on_cancelled(order=order, actor=actor)
 
 
 class Card(PaymentHandler):
@@ -105,26 +124,45 @@ class Card(PaymentHandler):
         return PaymentStart(redirect_url=payment_page_url(payment, back))
 
     def on_cancelled(self, *, order, actor):
-        commission_cancel_for(order)
         # Its payments still open stop taking the card (a provider that charges anyway is
         # refunded when its approval arrives: payments.payment_callback).
         payments_pending_cancel_for(order)
         if order.payment_status != PaymentStatus.PAID:
-            return
+            return None
+        return self._refund(order)
+
+    def on_refunded(self, *, order, actor):
+        _refund_check(order)
+        if order.payment_status != PaymentStatus.PAID:
+            return None
+        return self._refund(order)
+
+    def _refund(self, order):
         payment = payment_for_order(order)
         if payment is None:
             # Marked paid without a card payment of ours (imported or edited by hand): there is
             # nothing to refund through the provider; accounting must look at it.
-            logger.error("order %s: cancelled as paid by card, but no card payment of it is known", order.pk)
-            return
+            logger.error("order %s: refunded as paid by card, but no card payment of it is known", order.pk)
+            return None
         # Only asked for here (a pending refund row); the provider is called once the cancellation
         # has committed, so a refusal or an outage never undoes the cancellation, and nothing goes
         # back to the card for a cancellation that rolled back. "refunded": the money is on its way.
         payment_refund(
             payment=payment, amount=order.total_amount, key=f"order-{order.pk}",
-            reason=_("Refund of order %(number)s") % {"number": order.order_number},
+            reason=texts.ORDER_REFUND.english(number=order.order_number),
         )  # fmt: skip
-        order.payment_status = PaymentStatus.REFUNDED
+        return PaymentStatus.REFUNDED
+
+    def payment_timeout(self):
+        minutes = int(Decimal(str(setting_get("card_payment_timeout_minutes", 30))))
+        return timedelta(minutes=minutes), texts.CARD_NOT_PAID_IN_TIME.stored(n=minutes)
+
+    def is_being_paid(self, order, *, since):
+        # A payment started or resumed ("Pay now") since: the buyer may be on the provider's page.
+        return Payment.objects.filter(
+            purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_links__order_id=order.pk,
+            updated_at__gte=since,
+        ).exists()  # fmt: skip
 
 
 class BankTransfer(PaymentHandler):
@@ -134,15 +172,33 @@ class BankTransfer(PaymentHandler):
     description = gettext_lazy("Transfer to our account with the order number; we start once the money arrives.")
 
     def on_cancelled(self, *, order, actor):
-        commission_cancel_for(order)
         if order.payment_status == PaymentStatus.PAID:
-            _refund_to_wallet(order, _("Refund of order %(number)s (bank transfer)") % {"number": order.order_number})
+            return _refund_to_wallet(order, texts.ORDER_REFUND_BANK_TRANSFER.stored(number=order.order_number))
+        return None
+
+    def on_refunded(self, *, order, actor):
+        _refund_check(order)
+        return self.on_cancelled(order=order, actor=actor)
+
+    def payment_timeout(self):
+        days = int(Decimal(str(setting_get("bank_transfer_timeout_days", 3))))
+        return timedelta(days=days), texts.BANK_TRANSFER_NOT_IN_TIME.stored(n=days)
+
+
+class CashWithWalletRefunds(CashOnDelivery):
+    """Cash on delivery, refunded to the buyer's GoGoMoney wallet (instant; no cash to hand back)."""
+
+    def on_refunded(self, *, order, actor):
+        _refund_check(order)
+        if order.payment_status == PaymentStatus.PAID:
+            return _refund_to_wallet(order, texts.ORDER_REFUND.stored(number=order.order_number))
+        return None
 
 
 @transaction.atomic
 def bank_transfer_confirm(*, order, actor, request=None):
     """Accounting saw the money of a bank-transfer order arrive."""
-    from orders.models import Order, OrderStatusHistory
+    from orders.models import Order
 
     order = Order.objects.select_for_update().get(pk=order.pk)
     # Staff who may change orders (accounting, super admins), as the back office action asks:
@@ -156,17 +212,14 @@ def bank_transfer_confirm(*, order, actor, request=None):
     if order.status == OrderStatus.CANCELLED:
         # The money came after the order was cancelled (the buyer, the seller, or the expiry job):
         # it is the buyer's, in their wallet at once (a bank refund would take days and a fee).
-        note = _("Bank transfer received after the order was cancelled: refunded to the GoGoMoney wallet.")
-        _refund_to_wallet(order, note)
+        status = _refund_to_wallet(order, texts.ORDER_REFUND_BANK_TRANSFER.stored(number=order.order_number))
+        text = texts.BANK_TRANSFER_AFTER_CANCEL.stored()
     else:
-        order.payment_status = PaymentStatus.PAID
-        note = _("Bank transfer received.")
-    order.save(update_fields=["payment_status", "updated_at"])
-    OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note)
+        status, text = PaymentStatus.PAID, texts.BANK_TRANSFER_RECEIVED.stored()
+    order_payment_record(order=order, payment_status=status, actor=actor, text=text)
     audit_log_write(actor=actor, action="order.bank_transfer_confirm", entity_type="order", entity_id=order.pk,
                     new_values={"at": timezone.now().isoformat()}, request=request)  # fmt: skip
     return order
 
 
-HANDLERS = (GoGoMoney(), Card(), BankTransfer())
-ZERO = Decimal("0")
+HANDLERS = (CashWithWalletRefunds(), GoGoMoney(), Card(), BankTransfer())

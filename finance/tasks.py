@@ -6,20 +6,8 @@ from celery import shared_task
 
 from .models import PaymentRefund
 from .services.earnings import earnings_release
-from .services.payments import refund_send, refunds_retry, unpaid_bank_transfers_expire, unpaid_card_orders_expire
+from .services.payments import refund_send, refunds_retry
 from .services.payouts import payouts_process
-
-
-@shared_task(name="finance.tasks.expire_unpaid_card_orders", ignore_result=True)
-def expire_unpaid_card_orders():
-    """Cancel card orders not paid within ``card_payment_timeout_minutes`` (stock comes back)."""
-    return unpaid_card_orders_expire()
-
-
-@shared_task(name="finance.tasks.expire_unpaid_bank_transfers", ignore_result=True)
-def expire_unpaid_bank_transfers():
-    """Cancel bank-transfer orders not paid within ``bank_transfer_timeout_days``."""
-    return unpaid_bank_transfers_expire()
 
 
 @shared_task(name="finance.tasks.release_earnings")

@@ -212,7 +212,12 @@ class OrderStatusHistory(models.Model):
         "Order", on_delete=models.CASCADE, related_name="status_history", db_index=False, verbose_name=_("order")
     )
     status = EnumField(enum_type="order_status_enum", choices=OrderStatus.choices, verbose_name=_("status"))
+    # What a person wrote (a cancellation reason); what the platform says is ``kind`` + ``params``.
     notes = models.TextField(null=True, blank=True, verbose_name=_("notes"))
+    # Beyond the spec: the platform's sentence, by kind (``gogomarket.core.texts``), shown in the
+    # reader's language rather than stored in the language of whoever caused it.
+    kind = models.CharField(max_length=60, null=True, blank=True, verbose_name=_("kind"))
+    params = models.JSONField(null=True, blank=True, verbose_name=_("parameters"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -235,6 +240,13 @@ class OrderStatusHistory(models.Model):
 
     def __str__(self):
         return f"{self.order_id}: {self.status}"
+
+    @property
+    def text(self):
+        """The platform's sentence of this step in the active language ("" for none)."""
+        from gogomarket.core.texts import render
+
+        return render(self.kind, self.params)
 
 
 class OrderTracking(models.Model):

@@ -1,9 +1,15 @@
-"""How an order gets paid: one handler per payment method, behind one interface.
+"""How an order gets paid: one handler per payment method, behind one interface, in a plain
+registry that orders owns.
 
-Checkout calls ``start`` inside its transaction, once for all the orders it places; the
-lifecycle calls ``on_delivered`` and ``on_cancelled``. A handler may refuse (``ValidationError``
-naming ``payment_method``), which rolls the whole checkout back. Cash on delivery is here; the
-wallet (GoGoMoney), card and bank transfer handlers plug into ``HANDLERS`` with the money issue.
+Cash on delivery is registered here. The methods that move money (GoGoMoney, card, bank transfer)
+are finance's: ``finance.apps.FinanceConfig.ready()`` registers them with ``handler_register``, so
+orders never imports finance (README "Layers").
+
+Checkout calls ``check`` before writing and ``start`` inside its transaction, once for all the
+orders it places; the lifecycle calls ``on_delivered``, ``on_cancelled`` and ``on_refunded`` inside
+the transition's transaction. A handler may refuse (``ValidationError``), which rolls the whole
+change back. Handlers never write an order's payment state themselves: they return the new
+payment status, and orders writes it with its history row (``orders.services.payment_state``).
 """
 
 from dataclasses import dataclass
@@ -41,10 +47,30 @@ class PaymentHandler:
         return PaymentStart()
 
     def on_delivered(self, *, order):
-        """The courier handed the order over (inside the transition's transaction)."""
+        """The courier handed the order over (inside the transition's transaction). Returns the
+        order's new payment status, or None to leave it."""
+        return None
 
     def on_cancelled(self, *, order, actor):
-        """The order was cancelled (inside the transaction): give back what was paid."""
+        """The order was cancelled (inside the transaction): give back what was paid. Returns the
+        new payment status, or None to leave it."""
+        return None
+
+    def on_refunded(self, *, order, actor):
+        """Staff refunded a delivered order (inside the transaction): give the money back.
+        Returns the new payment status."""
+        raise ValidationError({"action": _("This payment method cannot be refunded here.")})
+
+    # The unpaid-order expiry (``orders.services.expiry``) asks each prepaid method:
+    def payment_timeout(self):
+        """``(timedelta, Text)``: how long an unpaid order of this method may wait, and the
+        sentence its cancellation writes on the timeline; None when it may wait forever."""
+        return None
+
+    def is_being_paid(self, order, *, since):
+        """Has the buyer started paying ``order`` since ``since`` (e.g. "Pay now" on the card
+        provider's page)? Such an order gets the whole timeout again."""
+        return False
 
 
 class CashOnDelivery(PaymentHandler):
@@ -54,32 +80,19 @@ class CashOnDelivery(PaymentHandler):
 
     def on_delivered(self, *, order):
         # The courier took the money: the order is paid.
-        order.payment_status = PaymentStatus.PAID
+        return PaymentStatus.PAID
 
 
-class _Handlers(dict):
-    """Cash here; the methods that move money come from the finance app, loaded on first use."""
-
-    loaded = False
-
-    def _load(self):
-        if not self.loaded:
-            from finance.order_payments import HANDLERS as MONEY_HANDLERS
-
-            for handler in MONEY_HANDLERS:
-                self.setdefault(handler.method, handler)
-            self.loaded = True
-
-    def get(self, key, default=None):
-        self._load()
-        return super().get(key, default)
-
-    def values(self):
-        self._load()
-        return super().values()
+HANDLERS = {}
 
 
-HANDLERS = _Handlers({PaymentMethod.CASH: CashOnDelivery()})
+def handler_register(handler):
+    """Install the handler of one payment method (at start-up, from an ``AppConfig.ready()``)."""
+    HANDLERS[handler.method] = handler
+    return handler
+
+
+handler_register(CashOnDelivery())
 
 
 def handler_for(method):
@@ -91,10 +104,11 @@ def handler_for(method):
 
 def handler_of_order(order):
     """The handler looking after a placed order's payment. An order whose method has no handler
-    installed (seeded or imported card and wallet orders, until those handlers arrive) still
-    moves through the lifecycle: the base handler leaves its payment as it is."""
+    installed (an app that provides it is not installed) still moves through the lifecycle: the
+    base handler leaves its payment as it is."""
     return HANDLERS.get(order.payment_method) or PaymentHandler()
 
 
 def available_methods():
+    """The installed methods, cash first, then in the order they were registered."""
     return list(HANDLERS.values())

@@ -255,13 +255,27 @@ class OrderPayView(LoginRequiredMixin, View):
 
 
 def order_context(order, user):
+    history = list(order.status_history.all())
     return {
         "order": order,
         "items": list(order.items.all()),
-        "history": list(order.status_history.all()),
+        "history": history,
         "tracking": list(order.tracking.all()),
         "steps": services.next_steps(order, user),
+        "cancellation_reason": _cancellation_reason(order, history),
     }
+
+
+def _cancellation_reason(order, history):
+    """Why it was cancelled, in the reader's language: what a person wrote, or the platform's own
+    sentence from the cancellation's timeline row (the column keeps it in English)."""
+    cancelled = [entry for entry in history if entry.status == OrderStatus.CANCELLED]
+    if not cancelled:
+        return order.cancellation_reason or ""
+    entry = cancelled[0]
+    if entry.notes:
+        return entry.notes
+    return entry.text if not (entry.kind or "").startswith("orders.step.") else (order.cancellation_reason or "")
 
 
 class OrderTransitionView(LoginRequiredMixin, View):

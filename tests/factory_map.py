@@ -24,11 +24,21 @@ from disputes.tests.factories import (
     ReturnItemFactory,
     ReturnRequestFactory,
 )
-from finance.models import BankAccount, Commission, Payment, PaymentRefund, Payout, Wallet, WalletTransaction
+from finance.models import (
+    BankAccount,
+    Commission,
+    Payment,
+    PaymentOrder,
+    PaymentRefund,
+    Payout,
+    Wallet,
+    WalletTransaction,
+)
 from finance.tests.factories import (
     BankAccountFactory,
     CommissionFactory,
     PaymentFactory,
+    PaymentOrderFactory,
     PaymentRefundFactory,
     PayoutFactory,
     WalletFactory,
@@ -113,6 +123,7 @@ MODEL_FACTORIES = {
     BankAccount: BankAccountFactory,
     Payment: PaymentFactory,  # beyond the spec
     PaymentRefund: PaymentRefundFactory,  # beyond the spec
+    PaymentOrder: PaymentOrderFactory,  # beyond the spec
     # social
     Story: StoryFactory,
     StoryView: StoryViewFactory,

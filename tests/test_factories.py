@@ -51,9 +51,9 @@ def project_models():
 
 def test_every_model_has_a_factory():
     assert set(MODEL_FACTORIES) == project_models()
-    # the 47 tables of the spec, and the carts, idempotency keys, card payments and their refunds
-    # beyond it
-    assert len(MODEL_FACTORIES) == 47 + 5
+    # the 47 tables of the spec, and the carts, idempotency keys, card payments, their orders and
+    # their refunds beyond it
+    assert len(MODEL_FACTORIES) == 47 + 6
 
 
 @pytest.mark.parametrize("model", list(MODEL_FACTORIES), ids=lambda m: m._meta.label)

@@ -336,7 +336,11 @@ def test_demo_orders_in_every_status_through_the_real_services():
 
 
 def test_demo_money_the_buyer_can_pay_with_and_the_seller_can_be_paid_to():
-    seed("--products", "60", "--no-images")
+    from django.test import TestCase
+
+    # The seed commits; finance records delivered orders' commissions once it has (orders.hooks).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        seed("--products", "60", "--no-images")
     seed("--products", "60", "--no-images")  # once only
 
     from finance.enums import CommissionStatus, TransactionType
@@ -345,18 +349,19 @@ def test_demo_money_the_buyer_can_pay_with_and_the_seller_can_be_paid_to():
     from finance.services.payouts import bank_account_number
 
     buyer = User.objects.get(email=data.DEMO_BUYER_EMAIL)
-    assert wallet_for(buyer).balance == Decimal(data.DEMO_WALLET_BONUS)
-    assert list(WalletTransaction.objects.filter(wallet__user=buyer).values_list("type", flat=True)) == [
-        TransactionType.BONUS
-    ]
+    # The welcome bonus, and the refunded demo order paid back to the wallet by the refund step.
+    refunded = Order.objects.get(buyer=buyer, status=OrderStatus.REFUNDED)
+    assert wallet_for(buyer).balance == Decimal(data.DEMO_WALLET_BONUS) + refunded.total_amount
+    assert sorted(WalletTransaction.objects.filter(wallet__user=buyer).values_list("type", flat=True)) == sorted(
+        [TransactionType.REFUND, TransactionType.BONUS]
+    )
+    assert refunded.payment_status == PaymentStatus.REFUNDED
     seller = User.objects.get(email=data.DEMO_SELLER_EMAIL)
     (account,) = BankAccount.objects.filter(user=seller)
     assert account.is_verified and account.is_default
     assert bank_account_number(account) == data.DEMO_BANK_ACCOUNT[2] != account.account_number
-    # Delivered demo orders earn on hold; the refunded one never pays out.
+    # Delivered demo orders earn on hold; the refunded one never pays out (no commission).
     commissions = dict(Commission.objects.filter(seller=seller).values_list("order__status", "status"))
-    assert commissions == {
-        OrderStatus.DELIVERED: CommissionStatus.PENDING,
-        OrderStatus.REFUNDED: CommissionStatus.CANCELLED,
-    }
+    assert commissions == {OrderStatus.DELIVERED: CommissionStatus.PENDING}
+    assert not Commission.objects.filter(order=refunded).exclude(status=CommissionStatus.CANCELLED).exists()
     assert ledger_check() == []

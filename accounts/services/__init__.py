@@ -77,7 +77,6 @@ from .staff import (  # noqa: F401
 from .users import (  # noqa: F401
     phone_available,
     phone_release_unverified,
-    storefront_changed,
     user_create,
     user_soft_delete,
 )

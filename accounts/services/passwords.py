@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from gogomarket.core.ratelimit import RateLimited, rate_limit_hit
 from gogomarket.core.services import audit_log_write
 
+from .. import hooks
 from ..models import UserManager
 from .sessions import sessions_revoke_all
 
@@ -26,6 +27,7 @@ def password_change(*, user, old_password, new_password, keep_session=None, requ
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     sessions_revoke_all(user=user, keep=keep_session, request=request)
+    hooks.password_changed.fire(user_id=user.pk)
     audit_log_write(actor=user, action="user.password_change", entity_type="user", entity_id=user.pk, request=request)
     return user
 
@@ -54,5 +56,6 @@ def password_reset_complete(*, user, new_password, request=None):
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     sessions_revoke_all(user=user, request=request)
+    hooks.password_changed.fire(user_id=user.pk)
     audit_log_write(actor=user, action="user.password_reset", entity_type="user", entity_id=user.pk, request=request)
     return user

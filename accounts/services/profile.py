@@ -13,9 +13,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from gogomarket.core.services import audit_log_write
 
+from .. import hooks
 from ..models import User
 from ..phones import phone_clean
-from .users import phone_available, phone_release_unverified, storefront_changed
+from .users import phone_available, phone_release_unverified
 
 AVATAR_SIZE = 512
 AVATAR_THUMB_SIZE = 128
@@ -45,8 +46,7 @@ def profile_update(*, user, first_name=None, last_name=None, phone=None, request
     for field, value in changes.items():
         setattr(user, field, value)
     user.save(update_fields=[*changes, "updated_at"])
-    if {"first_name", "last_name"} & set(changes):
-        storefront_changed(user, visibility=False)
+    hooks.account_changed.fire(user_id=user.pk, fields=sorted(changes))
     audit_log_write(
         actor=user,
         action="user.profile_update",
@@ -102,6 +102,7 @@ def avatar_set(*, user, uploaded, request=None):
         _avatar_files_delete(user.avatar_url)  # no orphan files when the row is not written
         raise
     transaction.on_commit(lambda: _avatar_files_delete(old_url))
+    hooks.account_changed.fire(user_id=user.pk, fields=["avatar_url"])
     return user
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gogomarket.core.services import audit_log_write, client_meta
 
+from .. import hooks
 from ..models import User, UserSession
 from ..permissions import account_change_check
 from ..tokens import TokenInvalid, access_token_check, access_token_new, new_secret, token_hash
@@ -44,7 +45,9 @@ def browser_session_start(request, user):
     """Sign ``user`` in on this browser: Django's session (new key) plus a user_sessions row, so
     the browser shows up on the active sessions page and can be ended from there."""
     django_login(request, user, backend="accounts.backends.AccountBackend")
-    return browser_session_adopt(request)
+    session = browser_session_adopt(request)
+    hooks.signed_in.fire(user_id=user.pk, session_id=session.pk)
+    return session
 
 
 def browser_session_adopt(request):
@@ -165,6 +168,7 @@ def api_session_create(*, user, request=None):
         refresh_digest=token_hash(refresh),
         secret=access,
     )
+    hooks.signed_in.fire(user_id=user.pk, session_id=session.pk)
     return session, access, refresh
 
 

@@ -6,12 +6,13 @@ from django.utils.translation import gettext as _
 
 from gogomarket.core.services import audit_log_write
 
+from .. import hooks
 from ..enums import UserRole, UserStatus
 from ..models import User, UserManager
 from ..permissions import account_change_check
 from ..phones import phone_clean
 from .admin_roles import admin_role_grant
-from .users import phone_available, phone_release_unverified, storefront_changed, user_create
+from .users import phone_available, phone_release_unverified, user_create
 
 
 @transaction.atomic
@@ -92,7 +93,7 @@ def user_staff_update(*, user, changed_by, request=None, **fields):
         if "email" in changes:
             raise ValidationError({"email": _("This email is already registered.")}) from exc
         raise ValidationError({"phone": _("This phone is already registered.")}) from exc
-    storefront_changed(user, visibility=bool({"status", "role"} & set(changes)))
+    hooks.account_changed.fire(user_id=user.pk, fields=sorted(changes))
     audit_log_write(
         actor=changed_by,
         action="user.staff_update",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from gogomarket.core.services import audit_log_write
 
+from .. import hooks
 from ..enums import UserRole
 from ..models import User, UserManager, UserSession
 from ..permissions import account_change_check
@@ -35,6 +36,7 @@ def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, 
             )  # fmt: skip
     except IntegrityError as exc:  # a concurrent sign-up with the same email or phone
         raise ValidationError({"email": _("This email is already registered.")}) from exc
+    hooks.account_created.fire(user_id=user.pk)
     return user
 
 
@@ -75,7 +77,7 @@ def user_soft_delete(*, user, actor=None, request=None):
     user.deleted_at = timezone.now()
     user.save(update_fields=["deleted_at", "updated_at"])
     ended = sessions_delete(UserSession.objects.filter(user=user))
-    storefront_changed(user, visibility=True)
+    hooks.account_changed.fire(user_id=user.pk, fields=["deleted_at"])
     audit_log_write(
         actor=actor or user,
         action="user.delete",
@@ -85,11 +87,3 @@ def user_soft_delete(*, user, actor=None, request=None):
         request=request,
     )
     return user
-
-
-def storefront_changed(user, *, visibility):
-    """A seller's shop pages are cached (catalog.cache): rebuild them after this change commits."""
-    if user.role == UserRole.SELLER or visibility:
-        from catalog.cache import seller_changed
-
-        seller_changed(user.pk, visibility=visibility)

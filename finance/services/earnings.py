@@ -1,7 +1,8 @@
 """Commissions and seller earnings.
 
-At delivery a ``commissions`` row records the rate and the amount (``commission_record``, called
-by the order lifecycle in the delivery's transaction): the rate is the platform's
+At delivery a ``commissions`` row records the rate and the amount (``commission_record``, run
+once the delivery has committed, from ``orders.hooks.order_delivered``; ``earnings_release``
+first records any a crash lost): the rate is the platform's
 ``commission_rate_percent`` setting, or the ``commission_rate_by_category`` override (a JSON
 object ``{"category-slug": percent}``; a category inherits its nearest ancestor's override). The
 commission is taken on the items; the delivery charge is the seller's (they ship).
@@ -20,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from gogomarket.core.services import audit_log_write, setting_get
 
+from .. import texts
 from ..enums import CommissionStatus, TransactionType
 from ..models import Commission
 from .ledger import wallet_for, wallet_post, wallets_lock
@@ -37,10 +38,6 @@ def commission_rate_for(order):
     """The percent taken on ``order``: the nearest category override, else the platform rate,
     rounded to the two decimals ``commissions.commission_rate`` keeps (so the amount is computed
     with the rate the row records)."""
-    return _rate_of_order(order)
-
-
-def _rate_of_order(order):
     first = order.items.select_related("product__category__parent__parent").order_by("pk").first()
     # An order's items share the seller; the first item's category decides.
     return category_commission_rate(first.product.category if first and first.product else None)
@@ -48,8 +45,7 @@ def _rate_of_order(order):
 
 def category_commission_rate(category):
     """The percent taken on items of ``category``: its nearest ``commission_rate_by_category``
-    override (itself, its parent, ...), else the platform's ``commission_rate_percent``. Checkout
-    records the same on the order as delivery does on its commission."""
+    override (itself, its parent, ...), else the platform's ``commission_rate_percent``."""
     overrides = setting_get("commission_rate_by_category", {}) or {}
     rate = None
     while overrides and category is not None and rate is None:
@@ -61,24 +57,75 @@ def category_commission_rate(category):
     return rate.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def commission_amount(subtotal, rate):
+    """The commission on the items' ``subtotal`` at ``rate`` percent, in tiyin, half up."""
+    return (subtotal * rate / Decimal("100")).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def commission_quote(category, subtotal):
+    """``(rate, amount)``: the one rule of the platform's commission. Checkout records it on the
+    order (through ``orders.commission``, installed by ``FinanceConfig.ready``), delivery on its
+    ``commissions`` row (``commission_record``)."""
+    rate = category_commission_rate(category)
+    return rate, commission_amount(subtotal, rate)
+
+
 def commission_record(*, order):
-    """Record the commission of a delivered order (once; called inside the delivery's transaction)."""
-    if Commission.objects.filter(order=order).exclude(status=CommissionStatus.CANCELLED).exists():
-        return None
-    rate = commission_rate_for(order)
-    amount = (order.subtotal * rate / Decimal("100")).quantize(CENT, rounding=ROUND_HALF_UP)
-    commission = Commission.objects.create(
-        order=order,
-        seller_id=order.seller_id,
-        commission_rate=rate,
-        commission_amount=amount,
-        order_amount=order.total_amount,
-        status=CommissionStatus.PENDING,
-    )
-    if order.commission_amount != amount:
-        type(order).objects.filter(pk=order.pk).update(commission_amount=amount)
-        order.commission_amount = amount
+    """Record the commission of a delivered order, once. Called after the delivery commits
+    (``orders.hooks.order_delivered``), and by ``earnings_release`` for a delivered order that
+    has none (a listener lost to a crash): a commission is never missed, never recorded twice."""
+    from orders.enums import OrderStatus
+
+    with transaction.atomic():
+        order = type(order).objects.select_for_update().get(pk=order.pk)
+        if order.status != OrderStatus.DELIVERED:
+            return None
+        if Commission.objects.filter(order=order).exists():
+            return None
+        rate = commission_rate_for(order)
+        amount = commission_amount(order.subtotal, rate)
+        commission = Commission.objects.create(
+            order=order,
+            seller_id=order.seller_id,
+            commission_rate=rate,
+            commission_amount=amount,
+            order_amount=order.total_amount,
+            status=CommissionStatus.PENDING,
+        )
+        if order.commission_amount != amount:
+            type(order).objects.filter(pk=order.pk).update(commission_amount=amount)
+            order.commission_amount = amount
     return commission
+
+
+def commission_record_for_order(*, order_id):
+    """``orders.hooks.order_delivered`` listener."""
+    from orders.models import Order
+
+    return commission_record(order=Order(pk=order_id))
+
+
+def commission_cancel_for_order(*, order_id):
+    """``orders.hooks.order_cancelled`` / ``order_refunded`` listener: the order will not pay out
+    (``earnings_release`` never pays an order that is not delivered, should this be lost)."""
+    from orders.models import Order
+
+    commission_cancel_for(Order(pk=order_id))
+
+
+def commissions_record_missing(*, limit=1000):
+    """Delivered orders without a commission (the delivery's listener was lost to a crash between
+    the commit and the listener): recorded now. Returns how many."""
+    from orders.enums import OrderStatus
+    from orders.models import Order
+
+    missing = (
+        Order.objects.filter(status=OrderStatus.DELIVERED, deleted_at__isnull=True)
+        .exclude(pk__in=Commission.objects.values("order_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in list(missing) if commission_record(order=Order(pk=pk)) is not None)
 
 
 def earning_of(commission):
@@ -97,6 +144,7 @@ def earnings_release(*, now=None, batch=500, progress=None):
     pending for the next run; it does not hold up the others. Returns (released, cancelled)."""
     from orders.enums import OrderStatus, PaymentStatus
 
+    commissions_record_missing()
     limit = (now or timezone.now()) - timezone.timedelta(days=hold_days())
     released = cancelled = 0
     held = set()  # could not be credited in this run
@@ -154,7 +202,7 @@ def _earning_credit(commission, wallet):
             amount=earning,
             reference_type="commission",
             reference_id=commission.pk,
-            description=_("Earning from order %(number)s") % {"number": order.order_number},
+            text=texts.EARNING.stored(number=order.order_number),
             metadata={
                 "order": order.order_number,
                 "order_amount": str(commission.order_amount),

@@ -15,9 +15,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.texts import render
 
 from ..enums import TransactionType
 from ..models import Wallet, WalletTransaction
@@ -60,8 +62,13 @@ class Posting:
 
 
 @transaction.atomic
-def wallet_post(*, wallet, type, amount, reference_type=None, reference_id=None, description="", metadata=None):
+def wallet_post(
+    *, wallet, type, amount, reference_type=None, reference_id=None, text=None, description="", metadata=None
+):
     """Move ``amount`` (signed: negative takes money out) on ``wallet``; see the module docstring.
+    ``text`` is the statement line, a ``gogomarket.core.texts`` entry (``{"kind", "params"}``,
+    kept in ``metadata["text"]`` and shown in the reader's language; ``description`` keeps it in
+    English); a plain ``description`` is for lines people typed (a staff note).
     Returns a Posting; raises InsufficientFunds (nothing written) when the balance would go
     below zero, ValidationError for an amount that makes no sense for the type."""
     amount = Decimal(amount).quantize(CENT)
@@ -84,6 +91,10 @@ def wallet_post(*, wallet, type, amount, reference_type=None, reference_id=None,
         raise InsufficientFunds(before, -amount)
     if after > MAX_BALANCE:
         raise ValidationError({"amount": _("A wallet holds at most %(max)s.") % {"max": format_uzs(MAX_BALANCE)}})
+    if text is not None:
+        with translation.override("en"):
+            description = render(text["kind"], text.get("params"))
+        metadata = {**(metadata or {}), "text": text}
     entry = WalletTransaction.objects.create(
         wallet=wallet,
         type=type,

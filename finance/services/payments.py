@@ -22,16 +22,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gogomarket.core.services import audit_log_write, idempotent, setting_get
+from gogomarket.core.services import audit_log_write, idempotent
 from gogomarket.core.templatetags.money import format_uzs
 
+from .. import texts
 from ..enums import TransactionType
-from ..models import Payment, PaymentPurpose, PaymentRefund, PaymentState, RefundState
+from ..models import Payment, PaymentOrder, PaymentPurpose, PaymentRefund, PaymentState, RefundState
 from ..providers import CallbackInvalid, payment_provider
 from .ledger import wallet_for, wallet_post
 
@@ -54,14 +55,15 @@ def _amount(value):
 
 
 def payment_create(*, user, purpose, amount, order_ids=()):
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         user=user,
         purpose=purpose,
         amount=amount,
         provider=payment_provider().name,
         token=secrets.token_urlsafe(32),
-        order_ids=list(order_ids),
     )
+    PaymentOrder.objects.bulk_create(PaymentOrder(payment=payment, order_id=pk) for pk in sorted(set(order_ids)))
+    return payment
 
 
 def payment_page_url(payment, return_url):
@@ -116,9 +118,9 @@ def card_payment_resume(*, order, buyer, return_url=None):
     ):
         raise ValidationError(_("This order is not waiting for a card payment."))
     payment = (
-        Payment.objects.filter(
-            purpose=PaymentPurpose.ORDERS, order_ids=[order.pk], state=PaymentState.PENDING, user=buyer
-        )
+        Payment.objects.filter(purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, user=buyer)
+        .annotate(orders=Count("order_links"))  # counted before the filter below joins the links again
+        .filter(orders=1, order_links__order=order)  # this order's own payment, not its checkout's
         .order_by("-pk")
         .first()
     )
@@ -127,7 +129,7 @@ def card_payment_resume(*, order, buyer, return_url=None):
             user=buyer, purpose=PaymentPurpose.ORDERS, amount=order.total_amount, order_ids=[order.pk]
         )
     else:
-        # Back to the provider's page: the timeout counts from now (``unpaid_card_orders_expire``).
+        # Back to the provider's page: the timeout counts from now (``orders.services.expiry``).
         Payment.objects.filter(pk=payment.pk).update(updated_at=timezone.now())
     return payment_page_url(payment, return_url or reverse("orders:detail", kwargs={"number": order.order_number}))
 
@@ -198,7 +200,7 @@ def _payment_succeed(payment, reference):
             amount=payment.amount,
             reference_type="payment",
             reference_id=payment.pk,
-            description=_("Top-up by card"),
+            text=texts.TOPUP_BY_CARD.stored(),
             metadata={"provider": payment.provider, "reference": payment.provider_reference},
         )
     else:
@@ -226,22 +228,21 @@ def _second_charge_refund(payment, reference):
 
 def _orders_paid(payment):
     from orders.enums import OrderStatus, PaymentStatus
-    from orders.models import Order, OrderStatusHistory
+    from orders.models import Order
+    from orders.services.payment_state import order_payment_record
 
     late = Decimal("0")
     paid = []
-    for order in Order.objects.select_for_update().filter(pk__in=payment.order_ids).order_by("pk"):
+    order_ids = PaymentOrder.objects.filter(payment=payment).values("order_id")
+    for order in Order.objects.select_for_update().filter(pk__in=order_ids).order_by("pk"):
         if order.status == OrderStatus.CANCELLED or order.payment_status == PaymentStatus.PAID:
             # cancelled while the buyer was paying, or paid already by another payment: give it back
             late += order.total_amount
             continue
-        order.payment_status = PaymentStatus.PAID
-        order.save(update_fields=["payment_status", "updated_at"])
-        OrderStatusHistory.objects.create(order=order, status=order.status, notes=_("Paid by card."))
+        order_payment_record(order=order, payment_status=PaymentStatus.PAID, text=texts.PAID_BY_CARD.stored())
         paid.append(order.pk)
     if paid:
-        Payment.objects.filter(pk=payment.pk).update(paid_order_ids=paid)
-        payment.paid_order_ids = paid
+        PaymentOrder.objects.filter(payment=payment, order_id__in=paid).update(paid_at=timezone.now())
     if late:
         payment_refund(
             payment=payment, amount=late, key="late",
@@ -414,7 +415,7 @@ def payments_pending_cancel_for(order):
     would deadlock); it finds the order cancelled and refunds it. Returns how many."""
     waiting = (
         Payment.objects.select_for_update(skip_locked=True)
-        .filter(purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_ids__contains=[order.pk])
+        .filter(purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_links__order_id=order.pk)
         .order_by("pk")
     )
     done = 0
@@ -435,73 +436,17 @@ def payment_for_order(order):
     older rows, the latest one still holding the order's amount). An order can be in two
     succeeded payments (its checkout's, and a "pay now" one made while the first was still open);
     the one that came second was refunded at once, so it is not the one to refund from."""
+    paid_it = PaymentOrder.objects.filter(payment=OuterRef("pk"), order_id=order.pk, paid_at__isnull=False)
     payments = list(
         Payment.objects.filter(
-            user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_ids__contains=[order.pk],
+            user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_links__order_id=order.pk,
             state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
-        ).order_by("-pk")
+        ).annotate(paid_it=Exists(paid_it)).order_by("-pk")
     )  # fmt: skip
     for payment in payments:
-        if order.pk in (payment.paid_order_ids or []):
+        if payment.paid_it:
             return payment  # the one that paid it
-    for payment in payments:  # payments recorded before paid_order_ids: the latest holding enough
+    for payment in payments:  # payments recorded before they kept what they paid: the latest holding enough
         if payment.amount - payment.refunded_amount >= order.total_amount:
             return payment
     return payments[0] if payments else None
-
-
-def unpaid_card_orders_expire(*, now=None):
-    """Cancel card orders still unpaid after ``card_payment_timeout_minutes`` (Celery beat):
-    their stock comes back. Returns how many were cancelled."""
-    from orders.enums import PaymentMethod
-
-    minutes = int(Decimal(str(setting_get("card_payment_timeout_minutes", 30))))
-    limit = (now or timezone.now()) - timezone.timedelta(minutes=minutes)
-    note = _("Not paid within %(n)d minutes.") % {"n": minutes}
-    return _unpaid_orders_expire(PaymentMethod.CARD, limit, note, payments_since=limit)
-
-
-def unpaid_bank_transfers_expire(*, now=None):
-    """Cancel bank-transfer orders whose money has not arrived within ``bank_transfer_timeout_days``
-    (Celery beat, hourly), so that nobody holds a seller's stock with orders never paid. Returns
-    how many were cancelled."""
-    from orders.enums import PaymentMethod
-
-    days = int(Decimal(str(setting_get("bank_transfer_timeout_days", 3))))
-    limit = (now or timezone.now()) - timezone.timedelta(days=days)
-    note = _("The bank transfer did not arrive within %(n)d days.") % {"n": days}
-    return _unpaid_orders_expire(PaymentMethod.BANK_TRANSFER, limit, note)
-
-
-def _unpaid_orders_expire(method, limit, note, payments_since=None):
-    """``payments_since``: an order whose buyer started paying after this (Pay now) is given the
-    whole timeout again from that payment, not cancelled while on the provider's page."""
-    from orders.enums import OrderStatus, PaymentStatus
-    from orders.models import Order
-    from orders.services import order_transition
-
-    unpaid = Order.objects.filter(
-        payment_method=method,
-        payment_status=PaymentStatus.PENDING,
-        status=OrderStatus.PENDING,
-        deleted_at__isnull=True,
-    )
-    done = 0
-    for order_id in list(unpaid.filter(created_at__lt=limit).order_by("pk").values_list("pk", flat=True)):
-        try:
-            with transaction.atomic():
-                # Judged again under the order's lock: a callback (or accounting) may have paid it
-                # since the list was read (the lifecycle's step looks at the status only).
-                order = unpaid.select_for_update().filter(pk=order_id).first()
-                if order is None:
-                    continue  # paid or changed meanwhile
-                if payments_since is not None and Payment.objects.filter(
-                    purpose=PaymentPurpose.ORDERS, state=PaymentState.PENDING, order_ids__contains=[order.pk],
-                    updated_at__gte=payments_since,  # started or resumed (Pay now) since
-                ).exists():  # fmt: skip
-                    continue
-                order_transition(order=order, action="payment_timeout", actor=None, note=note)
-            done += 1
-        except ValidationError:
-            continue  # changed meanwhile
-    return done

@@ -27,7 +27,7 @@ from accounts.enums import UserRole
 from gogomarket.core.services import audit_log_write, idempotent
 from gogomarket.core.templatetags.money import format_uzs
 
-from .. import crypto
+from .. import crypto, texts
 from ..enums import PayoutMethod, PayoutStatus, TransactionType
 from ..models import BankAccount, Payout
 from ..providers import PayoutResult, payout_provider
@@ -207,7 +207,7 @@ def payout_request(*, seller, amount, method=PayoutMethod.BANK_TRANSFER, bank_ac
         )  # fmt: skip
         wallet_post(
             wallet=wallet_for(seller), type=TransactionType.PAYOUT, amount=-amount, reference_type="payout",
-            reference_id=payout.pk, description=_("Payout %(id)d requested") % {"id": payout.pk},
+            reference_id=payout.pk, text=texts.PAYOUT_REQUESTED.stored(id=payout.pk),
         )  # fmt: skip
         audit_log_write(actor=seller, action="payout.request", entity_type="payout", entity_id=payout.pk,
                         new_values=payload, request=request)  # fmt: skip
@@ -217,10 +217,10 @@ def payout_request(*, seller, amount, method=PayoutMethod.BANK_TRANSFER, bank_ac
     return Payout.objects.get(pk=answer["payout"]), replayed
 
 
-def _hold_return(payout, reason):
+def _hold_return(payout, text):
     wallet_post(
         wallet=wallet_for(payout.seller), type=TransactionType.REFUND, amount=payout.amount,
-        reference_type="payout", reference_id=payout.pk, description=reason,
+        reference_type="payout", reference_id=payout.pk, text=text,
     )  # fmt: skip
 
 
@@ -234,7 +234,7 @@ def payout_cancel(*, payout, actor, request=None):
     payout.status = PayoutStatus.CANCELLED
     payout.processed_at = timezone.now()
     payout.save(update_fields=["status", "processed_at", "updated_at"])
-    _hold_return(payout, _("Payout %(id)d cancelled") % {"id": payout.pk})
+    _hold_return(payout, texts.PAYOUT_CANCELLED.stored(id=payout.pk))
     audit_log_write(actor=actor, action="payout.cancel", entity_type="payout", entity_id=payout.pk, request=request)
     return payout
 
@@ -306,7 +306,7 @@ def _payout_finish(locked, result, *, actor, request):
     else:
         locked.status = PayoutStatus.FAILED
         locked.notes = "\n".join(filter(None, [locked.notes, result.reason]))
-        _hold_return(locked, _("Payout %(id)d failed: the money is back") % {"id": locked.pk})
+        _hold_return(locked, texts.PAYOUT_FAILED.stored(id=locked.pk))
     locked.save(update_fields=["status", "processed_at", "transaction_id", "notes", "updated_at"])
     audit_log_write(
         actor=actor, action=f"payout.{locked.status}", entity_type="payout", entity_id=locked.pk,

@@ -12,6 +12,7 @@ from finance.models import (
     BankAccount,
     Commission,
     Payment,
+    PaymentOrder,
     PaymentPurpose,
     PaymentRefund,
     PaymentState,
@@ -129,7 +130,23 @@ class PaymentFactory(DjangoModelFactory):
     state = PaymentState.PENDING
     provider = "sandbox"
     token = factory.Sequence(lambda n: f"token-{n:08d}")
-    order_ids = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def order_ids(self, create, extracted, **kwargs):
+        """``order_ids=[...]``: the orders it is for (``payment_orders`` rows)."""
+        if create and extracted:
+            PaymentOrder.objects.bulk_create(PaymentOrder(payment=self, order_id=pk) for pk in extracted)
+
+
+class PaymentOrderFactory(DjangoModelFactory):
+    """An order of a card payment for orders (not paid yet: ``paid_at`` set when it is)."""
+
+    class Meta:
+        model = PaymentOrder
+
+    payment = factory.SubFactory(PaymentFactory, purpose=PaymentPurpose.ORDERS)
+    order = factory.SubFactory("orders.tests.factories.OrderFactory", buyer=factory.SelfAttribute("..payment.user"))
+    paid_at = None
 
 
 class PaymentRefundFactory(DjangoModelFactory):

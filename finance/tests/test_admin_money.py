@@ -441,7 +441,7 @@ def test_bank_transfer_received_marks_the_order_paid(accounting):
     order.refresh_from_db()
     assert order.payment_status == PaymentStatus.PAID
     history = OrderStatusHistory.objects.get(order=order)
-    assert (history.changed_by, history.notes) == (accounting.staff, "Bank transfer received.")
+    assert (history.changed_by, history.text) == (accounting.staff, "Bank transfer received.")
     assert AuditLog.objects.filter(action="order.bank_transfer_confirm", entity_id=order.pk).count() == 1
     assert Order.objects.filter(pk=card.pk).values().get() == card_before
     assert not OrderStatusHistory.objects.filter(order=card).exists()

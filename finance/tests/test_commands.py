@@ -24,6 +24,7 @@ from finance.services.ledger import ledger_check, wallet_for, wallet_post
 from finance.services.payouts import bank_account_add, bank_account_number, bank_account_verify, payout_request
 from finance.tests.factories import BankAccountFactory, CommissionFactory
 from gogomarket.celery import app as celery_app
+from orders import tasks as order_tasks
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
 from orders.models import Order
 from orders.tests.factories import OrderFactory
@@ -277,11 +278,16 @@ def test_finance_new_key_takes_an_id():
 
 # --- the Celery jobs and beat --------------------------------------------------------------------------
 FINANCE_TASKS = {
-    "finance.tasks.expire_unpaid_card_orders": 60.0,
-    "finance.tasks.expire_unpaid_bank_transfers": 3600.0,
     "finance.tasks.process_payouts": 300.0,
     "finance.tasks.release_earnings": 3600.0,
     "finance.tasks.retry_refunds": 300.0,
+}
+
+
+# The unpaid-order expiry is orders' policy (orders.services.expiry), run by orders' tasks.
+ORDER_TASKS = {
+    "orders.tasks.expire_unpaid_card_orders": 60.0,
+    "orders.tasks.expire_unpaid_bank_transfers": 3600.0,
 }
 
 
@@ -295,9 +301,12 @@ def test_beat_runs_the_money_jobs_and_a_worker_knows_their_names(settings):
                                "print('\\n'.join(app.tasks))"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=True,
     ).stdout.split()  # fmt: skip
-    assert set(FINANCE_TASKS) | {"finance.tasks.send_refund"} <= set(registered)
+    assert set(FINANCE_TASKS) | set(ORDER_TASKS) | {"finance.tasks.send_refund"} <= set(registered)
     for name in FINANCE_TASKS:
         assert celery_app.tasks[name].run.__module__ == "finance.tasks"
+    assert {name: scheduled.get(name) for name in ORDER_TASKS} == ORDER_TASKS
+    for name in ORDER_TASKS:
+        assert celery_app.tasks[name].run.__module__ == "orders.tasks"
 
 
 def test_the_release_earnings_task_credits_the_seller():
@@ -329,13 +338,13 @@ def test_the_expire_task_cancels_card_orders_not_paid_in_time_and_restores_their
     item = late.items.get()
     stock_before = item.product.stock_quantity
 
-    tasks.expire_unpaid_card_orders.delay()
+    order_tasks.expire_unpaid_card_orders.delay()
 
     statuses = dict(Order.objects.values_list("pk", "status"))
     assert statuses == {late.pk: OrderStatus.CANCELLED, fresh.pk: OrderStatus.PENDING, paid.pk: OrderStatus.PENDING}
     item.product.refresh_from_db()
     assert item.product.stock_quantity == stock_before + item.quantity
-    assert tasks.expire_unpaid_card_orders.apply().get() == 0  # nothing left to cancel
+    assert order_tasks.expire_unpaid_card_orders.apply().get() == 0  # nothing left to cancel
     assert Order.objects.filter(status=OrderStatus.CANCELLED).count() == 1
 
 
@@ -348,7 +357,7 @@ def test_the_expire_task_cancels_bank_transfer_orders_whose_money_never_came():
     item = late.items.get()
     stock_before = item.product.stock_quantity
 
-    tasks.expire_unpaid_bank_transfers.delay()
+    order_tasks.expire_unpaid_bank_transfers.delay()
 
     statuses = dict(Order.objects.values_list("pk", "status"))
     assert statuses == {late.pk: OrderStatus.CANCELLED, fresh.pk: OrderStatus.PENDING, card.pk: OrderStatus.PENDING}

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.tests.factories import SellerFactory
@@ -49,7 +50,9 @@ def _order_on_the_road(*, price="123457.00", category=None, quantity=1, **kwargs
 
 
 def _deliver(order):
-    order_services.order_transition(order=order, action="deliver", actor=order.courier)
+    # The commission is recorded once the delivery has committed (orders.hooks.order_delivered).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        order_services.order_transition(order=order, action="deliver", actor=order.courier)
     order.refresh_from_db()
     return order
 

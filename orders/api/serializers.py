@@ -104,9 +104,14 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 
 class HistorySerializer(serializers.ModelSerializer):
+    text = serializers.CharField(
+        read_only=True, help_text="What the platform says about this step, in the language of the request."
+    )
+    notes = serializers.CharField(read_only=True, allow_null=True, help_text="What a person wrote (a reason).")
+
     class Meta:
         model = OrderStatusHistory
-        fields = ("status", "notes", "changed_by", "created_at")
+        fields = ("status", "kind", "text", "notes", "changed_by", "created_at")
 
 
 class TrackingSerializer(serializers.ModelSerializer):

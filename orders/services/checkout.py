@@ -14,8 +14,9 @@
 
 Prices include VAT: ``tax_amount`` is the VAT contained in a line (rate / (100 + rate)), and
 ``total_amount = subtotal - discount_amount + shipping_cost``. The platform commission
-(``commission_rate_percent``, or its category override: ``finance.services.earnings``) is
-recorded on the order from the items' subtotal.
+(``commission_rate_percent``, or its category override: ``finance.services.earnings``, reached
+through ``orders.commission``) is recorded on the order from the items' subtotal. After commit,
+``orders.hooks.order_placed`` announces the new orders.
 """
 
 from dataclasses import dataclass, field
@@ -32,9 +33,10 @@ from catalog.models import Product, ProductVariant
 from catalog.selectors import PAGE_STATUSES
 from catalog.services import products_stock_status_refresh
 from delivery.services import DeliveryUnavailable, quote_for, zone_for_address
-from finance.services.earnings import category_commission_rate
 from gogomarket.core.services import audit_log_write, idempotent, setting_get
 
+from .. import hooks, texts
+from ..commission import commission_quote
 from ..enums import OrderStatus, PaymentStatus
 from ..models import Cart, CartItem, Order, OrderItem, OrderStatusHistory
 from ..payments import handler_for
@@ -262,6 +264,7 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         new_values={"orders": [o.order_number for o in orders], "payment_method": payment_method},
         request=request,
     )
+    hooks.order_placed.fire(order_ids=[order.pk for order in orders])
     return orders, start
 
 
@@ -299,7 +302,7 @@ def _order_create(buyer, seller_plan, plan, address, handler, notes, products, v
         )
     shipping = seller_plan.quote.cost if seller_plan.quote else ZERO
     # The commission delivery will record (the first item's category decides), known already.
-    rate = category_commission_rate(products[seller_plan.lines[0].product.pk].category)
+    _rate, commission = commission_quote(category=products[seller_plan.lines[0].product.pk].category, subtotal=subtotal)
     order = Order.objects.create(
         order_number=order_number_next(),
         buyer=buyer,
@@ -311,7 +314,7 @@ def _order_create(buyer, seller_plan, plan, address, handler, notes, products, v
         discount_amount=ZERO,
         tax_amount=sum((line.tax_amount for line in lines), ZERO),
         shipping_cost=shipping,
-        commission_amount=money(subtotal * rate / Decimal("100")),
+        commission_amount=commission,
         total_amount=subtotal + shipping,
         currency="UZS",
         delivery_address=address,
@@ -322,7 +325,5 @@ def _order_create(buyer, seller_plan, plan, address, handler, notes, products, v
     for line in lines:
         line.order = order
     OrderItem.objects.bulk_create(lines)
-    OrderStatusHistory.objects.create(
-        order=order, status=OrderStatus.PENDING, changed_by=buyer, notes=_("Order placed.")
-    )
+    OrderStatusHistory.objects.create(order=order, status=OrderStatus.PENDING, changed_by=buyer, kind=texts.PLACED.kind)
     return order

@@ -4,7 +4,10 @@
 changes. It locks the order, checks the table (status and who is asking), writes
 ``order_status_history`` (who, note) and, for courier steps, ``order_tracking`` (with GPS when
 the device gives it), restores stock on cancellation, lets the payment handler react (cash is
-paid on delivery), and refuses anything else with a message, writing nothing.
+paid on delivery; a cancelled or refunded order gets its money back) and records the payment
+state it returns (``order_payment_record``), and refuses anything else with a message, writing
+nothing. After commit it announces the step (``orders.hooks``: confirmed, shipped, delivered,
+cancelled, refunded); finance records or cancels the commission from there.
 
 Who is who for an order: its buyer, its seller, its courier (once assigned or claimed), and
 staff (a live admin role that may change orders in the back office).
@@ -26,11 +29,14 @@ from catalog.models import Product, ProductVariant
 from catalog.services import products_stock_status_refresh
 from delivery.services import zone_for_address
 from gogomarket.core.services import audit_log_write
+from gogomarket.core.texts import define, render_english
 
+from .. import hooks, texts
 from ..enums import OrderStatus as S
 from ..enums import TrackingStatus
 from ..models import Order, OrderStatusHistory, OrderTracking
 from ..payments import handler_of_order
+from .payment_state import order_payment_record
 
 BUYER, SELLER, COURIER, STAFF = "buyer", "seller", "courier", "staff"
 SYSTEM = "system"  # the platform itself (Celery jobs): actor None
@@ -67,9 +73,20 @@ STEPS = {
         style="warning",
     ),
     "staff_cancel": Step(OPEN, S.CANCELLED, (STAFF,), gettext_lazy("Cancel (staff)"), needs_note=True, style="danger"),
-    # An order paid by card that was not paid in time (finance.services.payments).
+    # A prepaid order not paid in time (orders.services.expiry).
     "payment_timeout": Step((S.PENDING,), S.CANCELLED, (SYSTEM,), gettext_lazy("Cancelled: not paid in time")),
+    # Staff give the money of a delivered order back (the payment method's handler decides how).
+    "refund": Step((S.DELIVERED,), S.REFUNDED, (STAFF,), gettext_lazy("Refund"), needs_note=True, style="danger"),
 }  # fmt: skip
+# Each step's timeline sentence is its label, shown in the reader's language.
+STEP_TEXTS = {name: define(f"orders.step.{name}", step.label) for name, step in STEPS.items()}
+# What each step announces once it has committed.
+STEP_HOOKS = {
+    "confirm": hooks.order_confirmed,
+    "pick_up": hooks.order_shipped,
+    "deliver": hooks.order_delivered,
+    "refund": hooks.order_refunded,
+}
 # Assigning a courier is staff's, from confirmation until pickup.
 ASSIGNABLE = (S.CONFIRMED, S.PROCESSING, S.READY_FOR_PICKUP)
 
@@ -150,9 +167,11 @@ def _coordinate(value, name, low, high):
 
 
 @transaction.atomic
-def order_transition(*, order, action, actor, note="", latitude=None, longitude=None, request=None):
+def order_transition(*, order, action, actor, note="", text=None, latitude=None, longitude=None, request=None):
     """Take step ``action`` on ``order`` as ``actor``. Returns the order. PermissionDenied when the
-    actor has no part in the order; ValidationError (nothing written) when the step is not allowed."""
+    actor has no part in the order; ValidationError (nothing written) when the step is not allowed.
+    ``note`` is what a person wrote (a reason); ``text`` (``{"kind", "params"}``) is what the
+    platform says instead of the step's label (e.g. the payment timeout)."""
     order = Order.objects.select_for_update().get(pk=order.pk, deleted_at__isnull=True)
     step = STEPS.get(action)
     if step is None:
@@ -193,22 +212,29 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
     if step.target:
         order.status = step.target
         fields.append("status")
+    payment_status = None
     if step.target == S.CANCELLED:
-        order.cancelled_at, order.cancelled_by, order.cancellation_reason = now, actor, note or None
+        # A person's reason, or the platform's in English (the timeline shows it in the reader's language).
+        reason = note or (render_english(text) if text else None)
+        order.cancelled_at, order.cancelled_by, order.cancellation_reason = now, actor, reason
         fields += ["cancelled_at", "cancelled_by", "cancellation_reason"]
         _restock(order)
-        handler_of_order(order).on_cancelled(order=order, actor=actor)
-        fields.append("payment_status")
+        payment_status = handler_of_order(order).on_cancelled(order=order, actor=actor)
     if step.target == S.DELIVERED:
         order.actual_delivery_date = now
         fields.append("actual_delivery_date")
-        handler_of_order(order).on_delivered(order=order)
-        fields.append("payment_status")
-        from finance.services.earnings import commission_record
-
-        commission_record(order=order)
+        payment_status = handler_of_order(order).on_delivered(order=order)
+    if step.target == S.REFUNDED:
+        payment_status = handler_of_order(order).on_refunded(order=order, actor=actor)
     order.save(update_fields=sorted(set(fields)))
-    OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note or str(step.label))
+    if payment_status is not None:
+        # The step's own row below tells the story; the payment state is written by its one writer.
+        order_payment_record(order=order, payment_status=payment_status, history=False)
+    said = text or STEP_TEXTS[action].stored()
+    OrderStatusHistory.objects.create(
+        order=order, status=order.status, changed_by=actor, notes=note or None, kind=said["kind"],
+        params=said.get("params") or None,
+    )  # fmt: skip
     if step.tracking:
         OrderTracking.objects.create(
             order=order, courier=order.courier or actor, status=step.tracking, latitude=lat, longitude=lon,
@@ -223,6 +249,9 @@ def order_transition(*, order, action, actor, note="", latitude=None, longitude=
         new_values={"status": order.status, "courier": order.courier_id},
         request=request,
     )
+    announce = hooks.order_cancelled if step.target == S.CANCELLED else STEP_HOOKS.get(action)
+    if announce is not None:
+        announce.fire(order_id=order.pk)
     return order
 
 
@@ -258,9 +287,11 @@ def order_assign_courier(*, order, courier, actor, request=None):
     old = order.courier_id
     order.courier = courier
     order.save(update_fields=["courier", "updated_at"])
-    note = _("Courier assigned: %(name)s.") % {"name": courier.get_full_name() or courier.email}
-    OrderStatusHistory.objects.create(order=order, status=order.status, changed_by=actor, notes=note)
-    OrderTracking.objects.create(order=order, courier=courier, status=TrackingStatus.ASSIGNED, notes=note)
+    said = texts.COURIER_ASSIGNED.stored(name=courier.get_full_name() or courier.email)
+    OrderStatusHistory.objects.create(
+        order=order, status=order.status, changed_by=actor, kind=said["kind"], params=said["params"]
+    )
+    OrderTracking.objects.create(order=order, courier=courier, status=TrackingStatus.ASSIGNED)
     audit_log_write(
         actor=actor,
         action="order.assign_courier",

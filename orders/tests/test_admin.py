@@ -92,7 +92,7 @@ def test_a_step_action_calls_the_service_and_refuses_the_wrong_status(
         order.refresh_from_db()
         assert order.status == target
         history = order.status_history.get()
-        assert (history.status, history.changed_by, history.notes) == (target, staff, step)
+        assert (history.status, history.changed_by, history.text, history.notes) == (target, staff, step, None)
         assert AuditLog.objects.filter(action__startswith="order.", entity_id=order.pk, user_id=staff.pk).exists()
     assert Order.objects.filter(pk=wrong.pk).values().get() == wrong_before
     assert not OrderStatusHistory.objects.filter(order=wrong).exists()
@@ -194,7 +194,7 @@ def test_assign_sets_the_courier_with_history_and_tracking(admin_client, staff):
     ready.refresh_from_db()
     assert (ready.courier, ready.status) == (courier, OrderStatus.READY_FOR_PICKUP)
     history = ready.status_history.get()
-    assert (history.changed_by, history.notes) == (staff, "Courier assigned: Jasur Tez.")
+    assert (history.changed_by, history.text, history.notes) == (staff, "Courier assigned: Jasur Tez.", None)
     tracking = ready.tracking.get()
     assert (tracking.courier, tracking.status) == (courier, TrackingStatus.ASSIGNED)
     assert Order.objects.filter(pk=pending.pk).values().get() == pending_before
