@@ -186,7 +186,11 @@ class ProductAdmin(BaseAdmin):
             obj.pk = created.pk
 
     def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only
+        # The inlines are read-only: pictures, variants and attributes change through the catalog
+        # services from the seller center, never from this form. Nothing is saved here; the
+        # admin's history message still asks each formset what it saved: nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def has_delete_permission(self, request, obj=None):
         return False  # soft delete through the action
