@@ -42,6 +42,10 @@ NO_ADD_PAGE = {
     "core.auditlog",
     "core.idempotencykey",
     "orders.order",
+    # an order's lines and history are written by checkout and the lifecycle services only
+    "orders.orderitem",
+    "orders.orderstatushistory",
+    "orders.ordertracking",
     "orders.cart",
     "orders.cartitem",
     "accounts.usersession",
