@@ -12,7 +12,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.admin_utils import BaseAdmin, changelist_link, short_text_column
+from gogomarket.core.admin_utils import (
+    BaseAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyInlineMixin,
+    changelist_link,
+    short_text_column,
+)
 
 from .enums import AdminRoleType, UserRole
 from .models import AdminRole, User, UserAddress, UserSession
@@ -145,7 +151,7 @@ class UserAdminChangeForm(forms.ModelForm):
         return cleaned
 
 
-class AdminRoleInline(admin.TabularInline):
+class AdminRoleInline(ReadOnlyInlineMixin, admin.TabularInline):
     """A staff member's roles, read-only: grants and revocations go through the admin-role pages
     so that each one is written to the audit log."""
 
@@ -153,32 +159,17 @@ class AdminRoleInline(admin.TabularInline):
     fk_name = "user"
     fields = ("role_type", "permissions", "granted_by", "granted_at", "expires_at")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
     verbose_name_plural = _("admin roles (grant or revoke them on the admin roles page)")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("granted_by")
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class UserAddressInline(admin.StackedInline):
+class UserAddressInline(ReadOnlyInlineMixin, admin.StackedInline):
     """A person's address book, read-only: addresses are theirs to change (the address services
     keep one default per type and audit every change)."""
 
     model = UserAddress
-    extra = 0
-    can_delete = False
-    show_change_link = True
     fields = (
         ("type", "is_default", "label"),
         ("full_name", "phone"),
@@ -191,15 +182,6 @@ class UserAddressInline(admin.StackedInline):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for row in self.fields for name in (row if isinstance(row, tuple) else (row,))]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(User)
@@ -451,7 +433,7 @@ class AdminRoleAdmin(BaseAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(BaseAdmin):
+class UserSessionAdmin(ReadOnlyAdmin):
     """Sessions are opened by signing in; here they can only be looked at or ended (deleted).
     The token hashes are never shown."""
 
@@ -466,14 +448,9 @@ class UserSessionAdmin(BaseAdmin):
 
     short_user_agent = short_text_column("user_agent", _("user agent"))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
+        # Ending a session (session_revoke) is the one change allowed here.
+        allowed = BaseAdmin.has_delete_permission(self, request, obj)
         return allowed and (obj is None or user_change_allowed(actor=request.user, user=obj.user))
 
     def delete_model(self, request, obj):
@@ -486,7 +463,7 @@ class UserSessionAdmin(BaseAdmin):
 
 
 @admin.register(UserAddress)
-class UserAddressAdmin(BaseAdmin):
+class UserAddressAdmin(ReadOnlyAdmin):
     """Read-only: people change their own addresses (services keep the default rules and audit)."""
 
     list_display = ("__str__", "user", "type", "city", "district", "is_default", "created_at")
@@ -495,12 +472,3 @@ class UserAddressAdmin(BaseAdmin):
     search_fields = ("user__email", "full_name", "phone", "city", "street")
     date_hierarchy = "created_at"
     autocomplete_fields = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,32 +4,14 @@ off sale, choose featured products and manage the category tree, always through
 attributes are the seller's to edit in the seller center; staff see them read-only."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.admin_utils import BaseAdmin, ReadOnlyInlineMixin, uzs_column
+from gogomarket.core.admin_utils import BaseAdmin, ReadOnlyAdmin, ReadOnlyInlineMixin, run_per_row, uzs_column
 
 from . import services
 from .models import Category, Product, ProductAttribute, ProductImage, ProductVariant
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def _report(modeladmin, request, done, refused, verb):
-    if done:
-        modeladmin.message_user(request, _("%(n)d %(verb)s.") % {"n": done, "verb": verb}, messages.SUCCESS)
-    for name, message in refused:
-        modeladmin.message_user(request, f"{name}: {message}", messages.WARNING)
 
 
 # --- categories -----------------------------------------------------------------------------------
@@ -83,14 +65,11 @@ class CategoryAdmin(BaseAdmin):
 
     @admin.action(description=_("Delete the selected categories (soft)"), permissions=["change"])
     def soft_delete(self, request, queryset):
-        done, refused = 0, []
-        for category in queryset:
-            try:
-                services.category_delete(actor=request.user, category=category, request=request)
-                done += 1
-            except ValidationError as error:
-                refused.append((category.name, " ".join(error.messages)))
-        _report(self, request, done, refused, _("deleted"))
+        run_per_row(
+            self, request, queryset,
+            lambda category: services.category_delete(actor=request.user, category=category, request=request),
+            _("%(n)d deleted."),
+        )  # fmt: skip
 
 
 # --- products ---------------------------------------------------------------------------------------
@@ -186,59 +165,58 @@ class ProductAdmin(BaseAdmin):
             obj.pk = created.pk
 
     def save_related(self, request, form, formsets, change):
-        pass  # the inlines are read-only
+        # The inlines are read-only: pictures, variants and attributes change through the catalog
+        # services from the seller center, never from this form. Nothing is saved here; the
+        # admin's history message still asks each formset what it saved: nothing.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def has_delete_permission(self, request, obj=None):
         return False  # soft delete through the action
 
-    def _each(self, request, queryset, verb, call):
-        done, refused = 0, []
-        for product in queryset.order_by("pk"):
-            try:
-                call(product)
-                done += 1
-            except ValidationError as error:
-                refused.append((product.name, " ".join(error.messages)))
-        _report(self, request, done, refused, verb)
-
     @admin.action(description=_("Publish the selected products"), permissions=["change"])
     def publish(self, request, queryset):
-        self._each(
-            request, queryset, _("published"),
+        run_per_row(
+            self, request, queryset,
             lambda p: services.product_publish(product=p, actor=request.user, request=request),
+            _("%(n)d published."),
         )  # fmt: skip
 
     @admin.action(description=_("Take the selected products off sale"), permissions=["change"])
     def unpublish(self, request, queryset):
-        self._each(
-            request, queryset, _("taken off sale"),
+        run_per_row(
+            self, request, queryset,
             lambda p: services.product_unpublish(product=p, actor=request.user, request=request),
+            _("%(n)d taken off sale."),
         )  # fmt: skip
 
     @admin.action(description=_("Feature on the home page"), permissions=["change"])
     def feature(self, request, queryset):
-        self._each(
-            request, queryset, _("featured"),
+        run_per_row(
+            self, request, queryset,
             lambda p: services.product_set_featured(product=p, actor=request.user, featured=True, request=request),
+            _("%(n)d featured."),
         )  # fmt: skip
 
     @admin.action(description=_("Stop featuring"), permissions=["change"])
     def unfeature(self, request, queryset):
-        self._each(
-            request, queryset, _("no longer featured"),
+        run_per_row(
+            self, request, queryset,
             lambda p: services.product_set_featured(product=p, actor=request.user, featured=False, request=request),
+            _("%(n)d no longer featured."),
         )  # fmt: skip
 
     @admin.action(description=_("Delete the selected products (soft)"), permissions=["change"])
     def soft_delete(self, request, queryset):
-        self._each(
-            request, queryset, _("deleted"),
+        run_per_row(
+            self, request, queryset,
             lambda p: services.product_delete(product=p, actor=request.user, request=request),
+            _("%(n)d deleted."),
         )  # fmt: skip
 
 
 @admin.register(ProductImage)
-class ProductImageAdmin(ReadOnlyAdminMixin, BaseAdmin):
+class ProductImageAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "product", "sort_order", "is_primary", "created_at")
     list_select_related = ("product",)
     list_filter = ("is_primary", "created_at")
@@ -247,7 +225,7 @@ class ProductImageAdmin(ReadOnlyAdminMixin, BaseAdmin):
 
 
 @admin.register(ProductVariant)
-class ProductVariantAdmin(ReadOnlyAdminMixin, BaseAdmin):
+class ProductVariantAdmin(ReadOnlyAdmin):
     list_display = ("name", "sku", "product", "price_adjustment_uzs", "stock_quantity", "is_active")
     list_select_related = ("product",)
     list_filter = ("is_active", "created_at")
@@ -258,7 +236,7 @@ class ProductVariantAdmin(ReadOnlyAdminMixin, BaseAdmin):
 
 
 @admin.register(ProductAttribute)
-class ProductAttributeAdmin(ReadOnlyAdminMixin, BaseAdmin):
+class ProductAttributeAdmin(ReadOnlyAdmin):
     list_display = ("name", "value", "product", "sort_order")
     list_select_related = ("product",)
     list_filter = ("created_at",)

@@ -8,39 +8,27 @@ again, through the same services as the seller's pages and the Celery jobs. "Mon
 from datetime import date, datetime, time, timedelta
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, changelist_link, uzs_column
+from gogomarket.core.admin_utils import (
+    ActionsOnlyAdmin,
+    HistoryInline,
+    ReadOnlyAdmin,
+    changelist_link,
+    run_per_row,
+    uzs_column,
+)
 
 from .enums import PayoutStatus
 from .models import BankAccount, Commission, Payment, PaymentRefund, Payout, RefundState, Wallet, WalletTransaction
 from .services import payments as payment_services
 from .services import payouts as payout_services
 from .services.reports import COLUMNS, money_totals
-
-
-def _messages(error):
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error)]
-
-
-class ReadOnlyAdmin(BaseAdmin):
-    """Shown, never added, changed or deleted by hand: the services write these rows."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class WalletTransactionInline(HistoryInline):
@@ -206,7 +194,10 @@ class CommissionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Payout)
-class PayoutAdmin(BaseAdmin):
+class PayoutAdmin(ActionsOnlyAdmin):
+    """Sellers ask for payouts (the amount is held from their wallet then); accounting approves
+    (sends now) or cancels them here."""
+
     list_display = (
         "__str__", "seller", "amount_uzs", "method", "status", "account", "transaction_id", "processed_at",
         "created_at",
@@ -230,29 +221,6 @@ class PayoutAdmin(BaseAdmin):
             return "-"
         return f"{obj.bank_account.bank_name} {payout_services.bank_account_masked(obj.bank_account)}"
 
-    def has_add_permission(self, request):
-        return False  # sellers ask for payouts; the amount is held from their wallet then
-
-    def has_change_permission(self, request, obj=None):
-        # "change" is what the approve / cancel actions need (obj None). One payout's page is
-        # read-only: saving it would write back the status read a moment before, over what the
-        # payout job may have recorded meanwhile.
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def _each(self, request, queryset, run, done_message):
-        done = 0
-        for payout in queryset.order_by("pk"):
-            try:
-                run(payout)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{payout}: {' '.join(_messages(error))}", messages.WARNING)
-        if done:
-            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
-
     @admin.action(description=_("Approve and send now"), permissions=["change"])
     def approve(self, request, queryset):
         def run(payout):
@@ -269,11 +237,14 @@ class PayoutAdmin(BaseAdmin):
             if result.status != PayoutStatus.COMPLETED:
                 raise ValidationError(_("it is %(status)s.") % {"status": result.get_status_display()})
 
-        self._each(request, queryset, run, _("%(n)d payouts sent."))
+        # Not in a transaction of ours: payout_process commits "processing" before it calls the
+        # provider, and records the answer in a transaction of its own.
+        run_per_row(self, request, queryset, run, _("%(n)d payouts sent."), atomic=False)
 
     @admin.action(description=_("Cancel (the money goes back to the wallet)"), permissions=["change"])
     def cancel(self, request, queryset):
-        self._each(
+        run_per_row(
+            self,
             request,
             queryset,
             lambda payout: payout_services.payout_cancel(payout=payout, actor=request.user, request=request),
@@ -282,7 +253,9 @@ class PayoutAdmin(BaseAdmin):
 
 
 @admin.register(BankAccount)
-class BankAccountAdmin(BaseAdmin):
+class BankAccountAdmin(ActionsOnlyAdmin):
+    """Sellers add their accounts; accounting verifies them here (read-only otherwise)."""
+
     list_display = ("bank_name", "account_holder_name", "masked_number", "user", "is_default", "is_verified")
     list_select_related = ("user",)
     list_filter = ("is_verified", "is_default", "created_at", ("deleted_at", admin.EmptyFieldListFilter))
@@ -299,27 +272,15 @@ class BankAccountAdmin(BaseAdmin):
     def masked_number(self, obj):
         return payout_services.bank_account_masked(obj)
 
-    def has_add_permission(self, request):
-        return False  # sellers add their accounts
-
-    def has_change_permission(self, request, obj=None):
-        # The verify action needs "change"; one account's page is read-only (see PayoutAdmin).
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.action(description=_("Verify"), permissions=["change"])
     def verify(self, request, queryset):
-        done = 0
-        for account in queryset.order_by("pk"):
-            try:
-                payout_services.bank_account_verify(account=account, actor=request.user, request=request)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{account}: {' '.join(_messages(error))}", messages.WARNING)
-        if done:
-            self.message_user(request, _("%(n)d accounts verified.") % {"n": done}, messages.SUCCESS)
+        run_per_row(
+            self,
+            request,
+            queryset,
+            lambda account: payout_services.bank_account_verify(account=account, actor=request.user, request=request),
+            _("%(n)d accounts verified."),
+        )
 
 
 class PaymentRefundInline(HistoryInline):
@@ -353,7 +314,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PaymentRefund)
-class PaymentRefundAdmin(BaseAdmin):
+class PaymentRefundAdmin(ActionsOnlyAdmin):
     """Card refunds for accounting: what went back to which card, what the provider refused (a
     failed one is not on its way: sort it out with the provider, then "Send again")."""
 
@@ -374,32 +335,20 @@ class PaymentRefundAdmin(BaseAdmin):
 
     amount_uzs = uzs_column("amount", _("amount"))
 
-    def has_add_permission(self, request):
-        return False  # asked for by what cancels or refunds a payment
-
-    def has_change_permission(self, request, obj=None):
-        # The action needs "change"; one refund's page is read-only (see PayoutAdmin).
-        return obj is None and super().has_change_permission(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Asked for by what cancels or refunds a payment: never added here.
 
     @admin.action(description=_("Send again"), permissions=["change"])
     def send_again(self, request, queryset):
-        sent = 0
-        for refund in queryset.order_by("pk"):
-            try:
-                refund = payment_services.refund_send_again(refund=refund, actor=request.user, request=request)
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{refund}: {' '.join(_messages(error))}", messages.WARNING)
-                continue
-            if refund.state == RefundState.SUCCEEDED:
-                sent += 1
-                continue
-            if refund.state == RefundState.FAILED:
-                problem = _("the card provider refused it: %(reason)s") % {"reason": refund.failure_reason}
-            else:
-                problem = _("the card provider did not answer; it is sent again automatically in a few minutes.")
-            self.message_user(request, f"{refund}: {problem}", messages.WARNING)
-        if sent:
-            self.message_user(request, _("%(n)d refunds sent.") % {"n": sent}, messages.SUCCESS)
+        def run(refund):
+            sent = payment_services.refund_send_again(refund=refund, actor=request.user, request=request)
+            refund.state = sent.state  # the warning names the refund in the state it is in now
+            if sent.state == RefundState.FAILED:
+                raise ValidationError(_("the card provider refused it: %(reason)s") % {"reason": sent.failure_reason})
+            if sent.state != RefundState.SUCCEEDED:
+                raise ValidationError(
+                    _("the card provider did not answer; it is sent again automatically in a few minutes.")
+                )
+
+        # Not in a transaction of ours: the refund is committed as pending before the provider is
+        # called, and its answer is recorded in a transaction of its own.
+        run_per_row(self, request, queryset, run, _("%(n)d refunds sent."), atomic=False)

@@ -24,7 +24,7 @@ from gogomarket.core.templatetags.money import format_uzs
 
 from .forms import BankAccountForm, PayoutRequestForm, TopupForm
 from .models import BankAccount, Payment, PaymentState, Payout
-from .selectors import bank_accounts_of, commissions_of, payouts_of, wallet_transactions_of
+from .selectors import bank_accounts_of, commissions_of, payout_payable_amount, payouts_of, wallet_transactions_of
 from .services.earnings import seller_balances
 from .services.ledger import wallet_for
 from .services.payments import topup_start
@@ -146,12 +146,14 @@ def seller_finance_page(request, *, accounts=None, payout_form=None, account_for
     seller = request.user
     accounts = _bank_accounts(seller) if accounts is None else accounts
     available, pending = seller_balances(seller)
+    payable = payout_payable_amount(seller)
     commissions = Paginator(commissions_of(seller), PAGE_SIZE).get_page(request.GET.get("commissions_page"))
     payouts = Paginator(payouts_of(seller), PAGE_SIZE).get_page(request.GET.get("payouts_page"))
     for payout in payouts:
         payout.account_masked = bank_account_masked(payout.bank_account) if payout.bank_account else ""
     context = {
         "available": available,
+        "payable": payable,
         "pending": pending,
         "commissions": commissions,
         "payouts": payouts,

@@ -1,24 +1,35 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.enums import UserRole, UserStatus
 from accounts.models import User
-from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, uzs_column
+from gogomarket.core.admin_utils import (
+    BaseAdmin,
+    HistoryInline,
+    ReadOnlyAdmin,
+    ReadOnlyInlineMixin,
+    run_per_row,
+    uzs_column,
+)
 
 from . import services
 from .models import Cart, CartItem, Order, OrderItem, OrderStatusHistory, OrderTracking
 
 MONEY_FIELDS = ("subtotal", "discount_amount", "tax_amount", "shipping_cost", "commission_amount", "total_amount")
+# What staff may change on an order's page: a note and the expected delivery date. Everything else
+# is the checkout's record (lines, amounts, commission, stock taken) or moves with the lifecycle
+# (status, payment, courier, cancellation), through the actions below and their services.
+EDITABLE_FIELDS = ("notes", "estimated_delivery_date")
 
 
-class OrderItemInline(admin.TabularInline):
+class OrderItemInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """An order's lines, as checkout wrote them: the totals, the stock taken and the commission
+    were computed from them, so they are never added, changed or deleted by hand."""
+
     model = OrderItem
-    extra = 0
-    raw_id_fields = ("product", "variant")
     fields = (
         "product",
         "variant",
@@ -31,18 +42,7 @@ class OrderItemInline(admin.TabularInline):
         "tax_amount",
         "subtotal",
     )
-    show_change_link = True
-
-    # Lines are typed in when an order is made by hand; afterwards they are the checkout's record,
-    # like the amounts of the order, and are only shown.
-    def has_add_permission(self, request, obj=None):
-        return obj is None and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return obj is None and super().has_delete_permission(request, obj)
+    readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("product", "variant")
@@ -101,14 +101,6 @@ class OrderAdmin(BaseAdmin):
         (_("History"), {"fields": ("created_at", "updated_at", "deleted_at")}),
     )
     inlines = (OrderItemInline, OrderStatusHistoryInline, OrderTrackingInline)
-    # Orders come from checkout; their status, courier and payment change only through the
-    # lifecycle (the actions below call the same services as the pages and the API).
-    readonly_on_change = (
-        "order_number", "buyer", "seller", "courier", "status", "payment_status", "payment_method", "currency",
-        "promo_code",
-        "delivery_address", "delivery_zone", "actual_delivery_date", "cancellation_reason", "cancelled_by",
-        "cancelled_at", "deleted_at",
-    )  # fmt: skip
     actions = (
         "assign_courier", "cancel_with_reason", "confirm", "start_preparing", "mark_ready", "bank_transfer_received",
     )  # fmt: skip
@@ -120,15 +112,13 @@ class OrderAdmin(BaseAdmin):
         return False
 
     def _step(self, request, queryset, action, note=""):
-        done = 0
-        for order in queryset.order_by("pk"):
-            try:
-                services.order_transition(order=order, action=action, actor=request.user, note=note, request=request)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
-        if done:
-            self.message_user(request, _("%(n)d orders changed.") % {"n": done}, messages.SUCCESS)
+        run_per_row(
+            self, request, queryset,
+            lambda order: services.order_transition(
+                order=order, action=action, actor=request.user, note=note, request=request
+            ),
+            _("%(n)d orders changed."),
+        )  # fmt: skip
 
     @admin.action(description=_("Confirm"), permissions=["change"])
     def confirm(self, request, queryset):
@@ -146,15 +136,11 @@ class OrderAdmin(BaseAdmin):
     def bank_transfer_received(self, request, queryset):
         from finance.order_payments import bank_transfer_confirm
 
-        done = 0
-        for order in queryset.order_by("pk"):
-            try:
-                bank_transfer_confirm(order=order, actor=request.user, request=request)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
-        if done:
-            self.message_user(request, _("%(n)d orders marked paid.") % {"n": done}, messages.SUCCESS)
+        run_per_row(
+            self, request, queryset,
+            lambda order: bank_transfer_confirm(order=order, actor=request.user, request=request),
+            _("%(n)d orders marked paid."),
+        )  # fmt: skip
 
     @admin.action(description=_("Cancel with a reason"), permissions=["change"])
     def cancel_with_reason(self, request, queryset):
@@ -168,17 +154,14 @@ class OrderAdmin(BaseAdmin):
     def assign_courier(self, request, queryset):
         form = AssignCourierForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            done = 0
-            for order in queryset.order_by("pk"):
-                try:
-                    services.order_assign_courier(
-                        order=order, courier=form.cleaned_data["courier"], actor=request.user, request=request
-                    )
-                    done += 1
-                except (ValidationError, PermissionDenied) as error:
-                    self.message_user(request, f"{order.order_number}: {' '.join(_messages(error))}", messages.WARNING)
-            if done:
-                self.message_user(request, _("%(n)d orders assigned.") % {"n": done}, messages.SUCCESS)
+            courier = form.cleaned_data["courier"]
+            run_per_row(
+                self, request, queryset,
+                lambda order: services.order_assign_courier(
+                    order=order, courier=courier, actor=request.user, request=request
+                ),
+                _("%(n)d orders assigned."),
+            )  # fmt: skip
             return None
         return self._action_page(request, queryset, form, "assign_courier", _("Assign a courier"))
 
@@ -202,21 +185,23 @@ class OrderAdmin(BaseAdmin):
     total_amount_uzs = uzs_column("total_amount", _("total"))
 
     def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return self.fieldsets
-        # Once placed, the amounts are the checkout's record: shown in UZS, not edited.
+        # The amounts are the checkout's record: shown in UZS, never as inputs.
         shown = {name: f"{name}_uzs" for name in MONEY_FIELDS}
         return [
             (title, {**opts, "fields": [shown.get(f, f) for f in opts["fields"]]}) for title, opts in self.fieldsets
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        fields = super().get_readonly_fields(request, obj)
-        return [*fields, *(f"{name}_uzs" for name in MONEY_FIELDS)] if obj is not None else fields
+        # Every field but EDITABLE_FIELDS: a field added to orders later is read-only until
+        # someone decides otherwise.
+        return [name for _title, opts in self.get_fieldsets(request, obj) for name in opts["fields"]
+                if name not in EDITABLE_FIELDS]  # fmt: skip
 
 
 @admin.register(OrderItem)
-class OrderItemAdmin(BaseAdmin):
+class OrderItemAdmin(ReadOnlyAdmin):
+    """Order lines, read-only: see OrderItemInline."""
+
     list_display = ("__str__", "order", "product", "quantity", "unit_price_uzs", "subtotal_uzs", "created_at")
     list_select_related = ("order", "product")
     list_filter = ("created_at",)
@@ -229,30 +214,24 @@ class OrderItemAdmin(BaseAdmin):
 
 
 @admin.register(OrderStatusHistory)
-class OrderStatusHistoryAdmin(BaseAdmin):
+class OrderStatusHistoryAdmin(ReadOnlyAdmin):
     list_display = ("order", "status", "changed_by", "created_at")
     list_select_related = ("order", "changed_by")
     list_filter = ("status", "created_at")
     search_fields = ("order__order_number", "notes")
     date_hierarchy = "created_at"
     autocomplete_fields = ("order", "changed_by")
-    # A status change that happened is not rewritten later.
-    immutable = True
+    # Written by the lifecycle services with each change: never added, rewritten or removed later.
 
 
 @admin.register(OrderTracking)
-class OrderTrackingAdmin(BaseAdmin):
+class OrderTrackingAdmin(ReadOnlyAdmin):
     list_display = ("order", "courier", "status", "latitude", "longitude", "created_at")
     list_select_related = ("order", "courier")
     list_filter = ("status", "created_at")
     search_fields = ("order__order_number", "courier__email")
     # No date_hierarchy: on a table this size it costs a DISTINCT over every row per page.
     autocomplete_fields = ("order", "courier")
-    immutable = True
-
-
-def _messages(error):
-    return getattr(error, "messages", None) or [str(error)]
 
 
 class CancelForm(forms.Form):
@@ -269,32 +248,22 @@ class AssignCourierForm(forms.Form):
 
 
 @admin.register(CartItem)
-class CartItemAdmin(BaseAdmin):
+class CartItemAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "cart", "product", "quantity", "unit_price", "updated_at")
     list_select_related = ("cart", "product")
     search_fields = ("product__name", "cart__user__email")
     raw_id_fields = ("cart", "product", "variant")
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CartItemInline(admin.TabularInline):
+class CartItemInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = CartItem
-    extra = 0
     fields = ("product", "variant", "quantity", "unit_price", "created_at")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    show_change_link = False
 
 
 @admin.register(Cart)
-class CartAdmin(BaseAdmin):
+class CartAdmin(ReadOnlyAdmin):
     """Carts are the buyer's; staff look (e.g. to help on the phone) but do not change them."""
 
     list_display = ("__str__", "user", "session_key", "updated_at")
@@ -302,9 +271,3 @@ class CartAdmin(BaseAdmin):
     search_fields = ("user__email",)
     raw_id_fields = ("user",)
     inlines = (CartItemInline,)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

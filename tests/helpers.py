@@ -156,3 +156,22 @@ def api_client_for(user=None):
 def messages_of(response):
     """The flash messages a rendered page shows."""
     return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def admin_form_data(client, path, **changes):
+    """What the admin add or change page at ``path`` would post unchanged (the main form's values
+    and every inline's management form and rows), with ``changes`` on top."""
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    forms = [response.context["adminform"].form]
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data |= {management.add_prefix(name): value for name, value in management.initial.items()}
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data | changes

@@ -75,7 +75,12 @@ class TopupSerializer(serializers.Serializer):
 
 # --- seller ---------------------------------------------------------------------------------------
 class SellerBalanceSerializer(serializers.Serializer):
-    available = serializers.DecimalField(**MONEY, help_text="In the wallet: may be paid out now.")
+    available = serializers.DecimalField(**MONEY, help_text="In the wallet.")
+    payable = serializers.DecimalField(
+        **MONEY,
+        help_text="Of `available`, what may be paid out now: the earnings from sales still in the wallet "
+        "(top-ups, refunds and bonuses are spent on purchases, never paid out).",
+    )
     pending = serializers.DecimalField(**MONEY, help_text="Earnings still in their hold period.")
     currency = serializers.CharField()
 

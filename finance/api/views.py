@@ -20,7 +20,7 @@ from accounts.api.serializers import ErrorSerializer
 from accounts.enums import UserRole
 from finance.enums import TransactionType
 from finance.models import BankAccount, Payout, WalletTransaction
-from finance.selectors import bank_accounts_of, payouts_of, wallet_transactions_of
+from finance.selectors import bank_accounts_of, payout_payable_amount, payouts_of, wallet_transactions_of
 from finance.services.earnings import seller_balances
 from finance.services.ledger import wallet_for
 from finance.services.payments import topup_start
@@ -178,13 +178,15 @@ class SellerBalanceAPIView(APIView):
 
     @seller_schema(
         summary="My balance as a seller",
-        description="`available` is in the wallet and may be paid out; `pending` are delivered orders' "
-        "earnings still in their hold period (the return window).",
+        description="`available` is in the wallet; `payable` is the part of it that may be paid out (the "
+        "earnings from sales: top-ups, refunds and bonuses can be spent on purchases, never paid out); `pending` "
+        "are delivered orders' earnings still in their hold period (the return window).",
         responses={200: SellerBalanceSerializer},
     )
     def get(self, request):
         available, pending = seller_balances(request.user)
-        body = {"available": available, "pending": pending, "currency": "UZS"}
+        payable = payout_payable_amount(request.user)
+        body = {"available": available, "payable": payable, "pending": pending, "currency": "UZS"}
         return Response(SellerBalanceSerializer(body).data)
 
 

@@ -31,7 +31,8 @@ from .. import crypto, texts
 from ..enums import PayoutMethod, PayoutStatus, TransactionType
 from ..models import BankAccount, Payout
 from ..providers import PayoutResult, payout_provider
-from .ledger import wallet_for, wallet_post
+from ..selectors import payout_payable_amount
+from .ledger import InsufficientFunds, wallet_for, wallet_post
 
 logger = logging.getLogger(__name__)
 
@@ -170,7 +171,9 @@ METHODS = (PayoutMethod.BANK_TRANSFER, PayoutMethod.CASH)
 
 def payout_request(*, seller, amount, method=PayoutMethod.BANK_TRANSFER, bank_account_id=None, notes="",
                    idempotency_key="", request=None):  # fmt: skip
-    """A seller asks for ``amount`` of their wallet; it is held at once. Returns (payout, replayed)."""
+    """A seller asks for ``amount`` of their wallet; it is held at once. Returns (payout, replayed).
+    Only earnings are paid out: more than ``payout_payable_amount`` is refused on ``amount``
+    (more than the balance with InsufficientFunds), with nothing written."""
     if seller.role != UserRole.SELLER:
         raise PermissionDenied(_("Only sellers ask for payouts."))
     try:
@@ -201,12 +204,25 @@ def payout_request(*, seller, amount, method=PayoutMethod.BANK_TRANSFER, bank_ac
                 raise ValidationError({"bank_account": _("Choose one of your bank accounts.")})
             if not locked.is_verified:
                 raise ValidationError({"bank_account": _("This account is not verified yet.")})
+        # Under the wallet's row lock (taken after the account's, as wallet_post would): every
+        # posting to this wallet waits for it, so two requests at once cannot both count the same
+        # earnings as payable.
+        wallet = wallet_for(seller, lock=True)
+        if amount > wallet.balance:
+            raise InsufficientFunds(wallet.balance, amount)
+        payable = payout_payable_amount(seller)
+        if amount > payable:
+            raise ValidationError({"amount": [ValidationError(
+                _("You can be paid out at most %(payable)s now: only your earnings from sales are paid out. "
+                  "Top-ups, refunds and bonuses can be spent on purchases.") % {"payable": format_uzs(payable)},
+                code="not_payable",
+            )]})  # fmt: skip
         payout = Payout.objects.create(
             seller=seller, amount=amount, currency="UZS", method=method, status=PayoutStatus.PENDING,
             bank_account=account, notes=(notes or "").strip()[:1000] or None,
         )  # fmt: skip
         wallet_post(
-            wallet=wallet_for(seller), type=TransactionType.PAYOUT, amount=-amount, reference_type="payout",
+            wallet=wallet, type=TransactionType.PAYOUT, amount=-amount, reference_type="payout",
             reference_id=payout.pk, text=texts.PAYOUT_REQUESTED.stored(id=payout.pk),
         )  # fmt: skip
         audit_log_write(actor=seller, action="payout.request", entity_type="payout", entity_id=payout.pk,

@@ -78,6 +78,13 @@ def funded(user, amount="1000000.00"):
     return wallet
 
 
+def earned(seller, amount="1000000.00"):
+    """The seller's wallet with ``amount`` of earnings in it (what a payout may take)."""
+    wallet = WalletFactory(user=seller)
+    WalletTransactionFactory(wallet=wallet, amount=Decimal(amount), reference_type="commission")
+    return wallet
+
+
 def balance_of(user):
     wallet = Wallet.objects.filter(user=user).first()
     return wallet.balance if wallet else Decimal("0")
@@ -432,18 +439,20 @@ def test_seller_balance_shows_available_and_pending(seller, seller_api):
     CommissionFactory(order_amount=Decimal("900000"), commission_amount=Decimal("0"))  # another seller's
     response = seller_api.get(BALANCE)
     assert response.status_code == 200
-    assert response.json() == {"available": "700000.00", "pending": "360000.00", "currency": "UZS"}
+    # A plain deposit is not an earning: none of it is payable (finance/tests/test_payable.py).
+    assert response.json() == {"available": "700000.00", "payable": "0.00", "pending": "360000.00", "currency": "UZS"}
 
 
 @pytest.mark.django_db
 def test_a_new_sellers_balance_is_zero(seller_api):
-    assert seller_api.get(BALANCE).json() == {"available": "0.00", "pending": "0.00", "currency": "UZS"}
+    zero = {"available": "0.00", "payable": "0.00", "pending": "0.00", "currency": "UZS"}
+    assert seller_api.get(BALANCE).json() == zero
 
 
 # --- seller: payouts ------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_a_payout_holds_the_money_at_once(seller, seller_api, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     response = seller_api.post(PAYOUTS, {"amount": "400000", "bank_account": account.pk, "notes": " weekly "},
                                format="json", HTTP_IDEMPOTENCY_KEY="payout-1")  # fmt: skip
     assert response.status_code == 201, response.content
@@ -471,7 +480,7 @@ def test_a_payout_holds_the_money_at_once(seller, seller_api, account):
 
 @pytest.mark.django_db
 def test_a_payout_with_the_same_key_again_holds_once(seller, seller_api, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     body = {"amount": "400000", "bank_account": account.pk}
     first = seller_api.post(PAYOUTS, body, format="json", HTTP_IDEMPOTENCY_KEY="payout-1")
     again = seller_api.post(PAYOUTS, body, format="json", HTTP_IDEMPOTENCY_KEY="payout-1")
@@ -488,7 +497,7 @@ def test_a_payout_with_the_same_key_again_holds_once(seller, seller_api, account
 
 @pytest.mark.django_db
 def test_a_cash_payout_needs_no_bank_account(seller, seller_api):
-    funded(seller, "100000")
+    earned(seller, "100000")
     response = seller_api.post(PAYOUTS, {"amount": "50000", "method": "cash"}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["bank_account"] is None
@@ -518,7 +527,7 @@ def test_a_cash_payout_needs_no_bank_account(seller, seller_api):
 def test_a_payout_that_cannot_be_made_is_a_400_with_its_field_and_writes_nothing(
     seller, seller_api, account, body, field, message
 ):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     accounts = {
         "unverified": BankAccountFactory(user=seller, is_default=False, is_verified=False).pk,
         "another sellers": BankAccountFactory().pk,
@@ -536,7 +545,7 @@ def test_a_payout_that_cannot_be_made_is_a_400_with_its_field_and_writes_nothing
 
 @pytest.mark.django_db
 def test_cancelling_a_pending_payout_gives_the_money_back(seller, seller_api, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     payout_id = seller_api.post(PAYOUTS, {"amount": "400000", "bank_account": account.pk}, format="json").json()["id"]
     response = seller_api.post(f"{PAYOUTS}{payout_id}/cancel/")
     assert response.status_code == 200, response.content
@@ -560,7 +569,7 @@ def test_cancelling_a_pending_payout_gives_the_money_back(seller, seller_api, ac
     "status", [PayoutStatus.PROCESSING, PayoutStatus.COMPLETED, PayoutStatus.FAILED, PayoutStatus.CANCELLED]
 )
 def test_a_payout_that_is_not_pending_cannot_be_cancelled(seller, seller_api, account, status):
-    funded(seller, "100000")
+    earned(seller, "100000")
     payout = PayoutFactory(seller=seller, bank_account=account, status=status)
     before = snapshot()
     response = seller_api.post(payout_url(payout, "cancel"))
@@ -751,7 +760,7 @@ def test_20_concurrent_topups_with_one_key_start_one_payment():
 @pytest.mark.django_db(transaction=True)
 def test_20_concurrent_payouts_with_one_key_hold_the_money_once():
     seller = SellerFactory()
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     account = BankAccountFactory(user=seller)
     results = _run_at_once(
         seller,
@@ -785,7 +794,7 @@ def _wait_for_a_blocked_backend(timeout=10.0):
 @pytest.mark.django_db(transaction=True)
 def test_a_payout_racing_the_deletion_of_its_account_is_not_made_to_the_deleted_account():
     seller = SellerFactory()
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     account = BankAccountFactory(user=seller)
     api = client_for(seller)
     deleted, release, answers = threading.Event(), threading.Event(), []

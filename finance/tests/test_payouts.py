@@ -52,7 +52,9 @@ def _verified(user, number=CARD):
 
 
 def _fund(user, amount):
-    wallet_post(wallet=wallet_for(user), type=TransactionType.DEPOSIT, amount=Decimal(amount), description="earnings")
+    """Earnings credited (only earnings are paid out: finance/tests/test_payable.py)."""
+    wallet_post(wallet=wallet_for(user), type=TransactionType.DEPOSIT, amount=Decimal(amount),
+                reference_type="commission", description="earnings")  # fmt: skip
 
 
 def _balance(user):

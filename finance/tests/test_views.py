@@ -111,6 +111,14 @@ def funded(user, amount):
     return wallet
 
 
+def earned(seller, amount):
+    """``seller``'s wallet with ``amount`` of earnings (what a payout may take)."""
+    wallet = Wallet.objects.filter(user=seller).first() or WalletFactory(user=seller)
+    WalletTransactionFactory(wallet=wallet, amount=Decimal(amount), reference_type="commission",
+                             description="Earnings")  # fmt: skip
+    return wallet
+
+
 def with_wallet(user):
     """Every user has a wallet (a page makes it on first use): made here, so that a snapshot
     taken before a request only changes if money does."""
@@ -348,7 +356,7 @@ def test_the_seller_sees_available_and_pending_balances_and_commissions(seller):
 
 
 def test_a_payout_request_holds_the_money_and_shows_the_payout(seller, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     client = client_for(seller)
     token = token_on(text_of(client.get(FINANCE)))
 
@@ -370,7 +378,7 @@ def test_a_payout_request_holds_the_money_and_shows_the_payout(seller, account):
 
 
 def test_a_cash_payout_needs_no_bank_account(seller):
-    funded(seller, "100000")
+    earned(seller, "100000")
 
     response = client_for(seller).post(PAYOUTS, {"amount": "100000", "method": "cash", "token": "tok-cash"})
 
@@ -380,7 +388,7 @@ def test_a_cash_payout_needs_no_bank_account(seller):
 
 
 def test_the_same_payout_form_sent_twice_holds_the_money_once(seller, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     client = client_for(seller)
     data = {"amount": "400000", "method": "bank_transfer", "bank_account": account.pk, "token": "payout-token"}
 
@@ -403,7 +411,7 @@ def test_the_same_payout_form_sent_twice_holds_the_money_once(seller, account):
     ],
 )
 def test_a_refused_payout_is_shown_on_the_page_and_nothing_is_written(seller, account, data, message):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     data = {"bank_account": account.pk, "token": "payout-token", **data}
     before = snapshot()
 
@@ -417,7 +425,7 @@ def test_a_refused_payout_is_shown_on_the_page_and_nothing_is_written(seller, ac
 
 
 def test_only_the_sellers_verified_accounts_can_receive_a_payout(seller, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     unverified = BankAccountFactory(user=seller, is_default=False, is_verified=False, bank_name="Hamkorbank")
     theirs = BankAccountFactory(bank_name="Ipak Yo'li")
     client = client_for(seller)
@@ -437,7 +445,7 @@ def test_only_the_sellers_verified_accounts_can_receive_a_payout(seller, account
 
 
 def test_cancelling_a_pending_payout_gives_the_money_back(seller, account):
-    funded(seller, "1000000")
+    earned(seller, "1000000")
     client = client_for(seller)
     client.post(PAYOUTS, {"amount": "400000", "method": "bank_transfer", "bank_account": account.pk, "token": "t"})
     payout = Payout.objects.get()
@@ -464,7 +472,7 @@ def test_a_payout_on_its_way_cannot_be_cancelled(seller, account):
 
 def test_another_sellers_payout_and_accounts_are_404_and_nothing_changes(seller, account):
     other = with_wallet(SellerFactory())
-    funded(other, "1000000")
+    earned(other, "1000000")
     client_for(other).post(PAYOUTS, {"amount": "400000", "method": "cash", "token": "t"})
     their_payout = Payout.objects.get()
     their_account = BankAccountFactory(user=other, is_default=True)
@@ -654,7 +662,7 @@ def test_the_wallet_page_runs_the_same_queries_for_3_and_40_movements(buyer, dja
 
 
 def test_the_finance_page_runs_the_same_queries_for_few_and_many_rows(seller, django_assert_max_num_queries):
-    funded(seller, "100000000")
+    earned(seller, "100000000")
     client = client_for(seller)
     for _warm in range(2):
         client.get(FINANCE)

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from gogomarket.core.admin_utils import BaseAdmin
+from gogomarket.core.admin_utils import BaseAdmin, ReadOnlyAdmin
 
 from .models import AuditLog, IdempotencyKey, Setting
 from .services import setting_parse, setting_set
@@ -56,7 +56,7 @@ class SettingAdmin(BaseAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(BaseAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """The audit trail: read-only for everyone, whatever their role."""
 
     list_display = ("created_at", "action", "entity_type", "entity_id", "user", "ip_address")
@@ -76,15 +76,6 @@ class AuditLogAdmin(BaseAdmin):
         "ip_address",
         "user_agent",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(IdempotencyKey)

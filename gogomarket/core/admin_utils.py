@@ -2,6 +2,11 @@
 
 * ``BaseAdmin``: the defaults every GOGOMARKET ``ModelAdmin`` wants: no full ``COUNT(*)`` of big
   tables, ``created_at`` / ``updated_at`` read-only, newest rows first.
+* ``ReadOnlyAdmin`` / ``ReadOnlyAdminMixin``: rows the services write (ledgers, history, order
+  lines, carts): shown, never added, changed or deleted by hand.
+* ``ActionsOnlyAdmin``: rows shown read-only whose list actions (which call services) need the
+  "change" right: granted on the list, never on one row's page.
+* ``run_per_row``: the body of a list action that calls a service once per selected row.
 * ``uzs_column``: a list column that shows a money field as ``125 000 so'm``.
 * ``LimitedInlineMixin`` / ``ReadOnlyInlineMixin``: inlines over sets that can grow without bound
   (messages, views, ledger rows) show only the newest rows and never edit history.
@@ -11,7 +16,9 @@
 * ``short_text_column``: the start of a long text as a list column.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -50,6 +57,74 @@ class BaseAdmin(admin.ModelAdmin):
                 fields += [name for name in editable if name not in fields]
             fields += [name for name in self.readonly_on_change if name not in fields]
         return fields
+
+
+class ReadOnlyAdminMixin:
+    """Shown, never added, changed or deleted by hand: the services write these rows. Put it
+    before the ``ModelAdmin`` class in the bases."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, BaseAdmin):
+    """``BaseAdmin`` for rows only the services write: view only, for whoever may view them."""
+
+
+class ActionsOnlyAdmin(BaseAdmin):
+    """Rows shown read-only that staff act on through the list's actions (approve, verify, send
+    again ...), each calling a service. The actions need the "change" right, so it is granted for
+    the list (``obj`` None) only: one row's page is read-only, because saving it would write back
+    what was read a moment before, over what a service may have recorded meanwhile."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def error_messages(error):
+    """The texts of a ValidationError (every field's) or of a PermissionDenied."""
+    return getattr(error, "messages", None) or [str(error)]
+
+
+def run_per_row(modeladmin, request, queryset, fn, done_message, *, name=str, atomic=True):
+    """Call ``fn(row)`` for each selected row, in id order, and tell the staff member how it went:
+    one warning per refused row (``"<name of the row>: <why>"``, from the ValidationError or
+    PermissionDenied ``fn`` raised) and ``done_message % {"n": done}`` when any row was done.
+
+    Each row runs in its own transaction: a refusal undoes what ``fn`` wrote for that row and
+    leaves the rows done before and after it as they are. ``atomic=False`` is for services that
+    commit in steps themselves (those that call a provider between two commits: an outer
+    transaction would hold their locks through the call and undo the record of what was sent).
+
+    Returns ``(done, refused)``, the counts."""
+    done = refused = 0
+    for row in queryset.order_by("pk"):
+        try:
+            if atomic:
+                with transaction.atomic():
+                    fn(row)
+            else:
+                fn(row)
+        except (ValidationError, PermissionDenied) as error:
+            refused += 1
+            modeladmin.message_user(request, f"{name(row)}: {' '.join(error_messages(error))}", messages.WARNING)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+    return done, refused
 
 
 def uzs_column(field_name, description, ordering=True):
@@ -117,21 +192,12 @@ class LimitedInlineMixin:
         return type(f"Limited{formset.__name__}", (LimitedInlineFormSet, formset), {"max_rows": self.max_rows})
 
 
-class ReadOnlyInlineMixin:
-    """History shown next to its parent: nothing is added, changed or deleted from here."""
+class ReadOnlyInlineMixin(ReadOnlyAdminMixin):
+    """Rows shown next to their parent: nothing is added, changed or deleted from here."""
 
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class HistoryInline(LimitedInlineMixin, ReadOnlyInlineMixin, admin.TabularInline):

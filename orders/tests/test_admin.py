@@ -1,6 +1,7 @@
 """The order back office: its actions go through the lifecycle services (history rows written,
 refusals shown as warnings with nothing changed), cancelling and assigning a courier ask on an
-intermediate page, and the change page never edits status, courier or payment."""
+intermediate page, and the change page never edits status, courier or payment; an order's lines,
+amounts and history are read-only everywhere in the back office."""
 
 import html
 import re
@@ -12,11 +13,14 @@ from django.urls import reverse
 
 from accounts.enums import AdminRoleType, UserStatus
 from accounts.tests.factories import BuyerFactory, CourierFactory, StaffFactory
-from catalog.tests.factories import ProductFactory
+from catalog.models import Product, ProductVariant
+from catalog.tests.factories import ProductFactory, ProductVariantFactory
+from finance.models import Commission, Wallet, WalletTransaction
 from gogomarket.core.models import AuditLog
 from orders.enums import OrderStatus, PaymentStatus, TrackingStatus
 from orders.models import Order, OrderItem, OrderStatusHistory, OrderTracking
-from orders.tests.factories import OrderFactory, OrderItemFactory
+from orders.tests.factories import OrderFactory, OrderItemFactory, OrderStatusHistoryFactory, OrderTrackingFactory
+from tests.helpers import admin_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +42,12 @@ def snapshot():
         "history": list(OrderStatusHistory.objects.order_by("pk").values()),
         "tracking": list(OrderTracking.objects.order_by("pk").values()),
         "audit": list(AuditLog.objects.filter(action__startswith="order").values_list("pk", flat=True)),
+        # What the lines and totals were computed into: stock taken, commission, money moved.
+        "stock": list(Product.objects.order_by("pk").values_list("pk", "stock_quantity")),
+        "variant_stock": list(ProductVariant.objects.order_by("pk").values_list("pk", "stock_quantity")),
+        "commissions": list(Commission.objects.order_by("pk").values()),
+        "wallets": list(Wallet.objects.order_by("pk").values_list("pk", "balance")),
+        "ledger": list(WalletTransaction.objects.order_by("pk").values_list("pk", flat=True)),
     }
 
 
@@ -285,3 +295,106 @@ def test_no_add_and_no_delete(admin_client):
                                               "index": 0, "post": "yes"})  # fmt: skip
     assert snapshot() == before
     assert 'href="/admin/orders/order/add/"' not in text_of(response)
+
+
+# --- lines, amounts and history are read-only -------------------------------------------------------
+def item_url(view, *args):
+    return reverse(f"admin:orders_orderitem_{view}", args=args)
+
+
+@pytest.fixture
+def order_with_lines():
+    """A delivered card order (commission recorded) with a line of a product with a variant."""
+    order = OrderFactory(delivered=True, items=1)
+    variant = ProductVariantFactory(product=ProductFactory(seller=order.seller, stock_quantity=7), stock_quantity=7)
+    OrderItemFactory(order=order, product=variant.product, variant=variant, quantity=2)
+    Commission.objects.create(
+        order=order, seller=order.seller, commission_rate=10, order_amount=order.subtotal,
+        commission_amount=order.commission_amount,
+    )  # fmt: skip
+    return order
+
+
+def test_order_lines_cannot_be_added_changed_or_deleted_on_their_own_pages(admin_client, order_with_lines):
+    item = order_with_lines.items.order_by("pk").first()
+    other = ProductFactory(seller=order_with_lines.seller)
+    before = snapshot()
+
+    line = {"order": order_with_lines.pk, "product": other.pk, "product_name": "Forged", "quantity": "5",
+            "unit_price": "1", "subtotal": "5", "discount_amount": "0", "tax_amount": "0"}  # fmt: skip
+    assert admin_client.get(item_url("add")).status_code == 403
+    assert admin_client.post(item_url("add"), line).status_code == 403
+    page = admin_client.get(item_url("change", item.pk))
+    assert page.status_code == 200  # shown read-only
+    assert not page.context["adminform"].form.fields
+    changed = line | {"order": item.order_id, "product": item.product_id, "quantity": "50", "unit_price": "0.01"}
+    assert admin_client.post(item_url("change", item.pk), changed).status_code == 403
+    assert admin_client.get(item_url("delete", item.pk)).status_code == 403
+    assert admin_client.post(item_url("delete", item.pk), {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [item.pk], "index": 0, "post": "yes"}
+    admin_client.post(item_url("changelist"), bulk)
+
+    assert snapshot() == before
+
+
+def test_the_order_page_adds_changes_and_deletes_no_line_and_no_amount(admin_client, order_with_lines):
+    first, second = order_with_lines.items.order_by("pk")
+    path = change_url(order_with_lines)
+    page = admin_client.get(path)
+    (lines,) = [i for i in page.context["inline_admin_formsets"] if i.formset.model is OrderItem]
+    assert len(lines.formset.forms) == 2
+    assert not (lines.has_add_permission or lines.has_change_permission or lines.has_delete_permission)
+    assert not re.search(r'name="items-\d+-(quantity|unit_price|subtotal|product)"', text_of(page))
+    before = snapshot()
+    data = admin_form_data(admin_client, path, notes="Call before coming")
+    forged = {
+        # The first line changed, the second deleted, a third added: what an editable inline posts.
+        "items-0-id": first.pk, "items-0-order": order_with_lines.pk, "items-0-quantity": "40",
+        "items-0-unit_price": "1", "items-0-subtotal": "40", "items-0-product": first.product_id,
+        "items-1-id": second.pk, "items-1-order": order_with_lines.pk, "items-1-DELETE": "on",
+        "items-TOTAL_FORMS": "3",
+        "items-2-order": order_with_lines.pk, "items-2-product": first.product_id, "items-2-product_name": "Free",
+        "items-2-quantity": "9", "items-2-unit_price": "1", "items-2-subtotal": "9",
+        # And the amounts, status and payment of the order itself.
+        "subtotal": "1", "total_amount": "1", "commission_amount": "0", "discount_amount": "999999",
+        "shipping_cost": "0", "tax_amount": "0", "status": "pending", "payment_status": "refunded",
+    }  # fmt: skip
+
+    response = admin_client.post(path, data | forged)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    after = snapshot()
+    assert Order.objects.get(pk=order_with_lines.pk).notes == "Call before coming"
+    strip = ("notes", "updated_at")
+    assert [{k: v for k, v in row.items() if k not in strip} for row in after.pop("orders")] == [
+        {k: v for k, v in row.items() if k not in strip} for row in before.pop("orders")
+    ]
+    assert after == before
+
+
+def test_the_order_page_shows_every_field_but_the_note_and_delivery_date_read_only(admin_client, order_with_lines):
+    form = admin_client.get(change_url(order_with_lines)).context["adminform"].form
+
+    assert set(form.fields) == {"notes", "estimated_delivery_date"}
+
+
+@pytest.mark.parametrize(
+    "model, factory",
+    [(OrderStatusHistory, OrderStatusHistoryFactory), (OrderTracking, OrderTrackingFactory)],
+    ids=["history", "tracking"],
+)
+def test_order_history_and_tracking_are_never_written_by_hand(admin_client, model, factory):
+    row = factory()
+    base = f"admin:orders_{model._meta.model_name}"
+    before = snapshot()
+
+    assert admin_client.get(reverse(f"{base}_add")).status_code == 403
+    forged = {"order": row.order_id, "status": "delivered", "notes": "forged", "courier": row.order.courier_id or ""}
+    assert admin_client.post(reverse(f"{base}_add"), forged).status_code == 403
+    assert admin_client.get(reverse(f"{base}_change", args=[row.pk])).status_code == 200
+    assert admin_client.post(reverse(f"{base}_change", args=[row.pk]), forged).status_code == 403
+    assert admin_client.post(reverse(f"{base}_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [row.pk], "index": 0, "post": "yes"}
+    admin_client.post(reverse(f"{base}_changelist"), bulk)
+
+    assert snapshot() == before
