@@ -26,8 +26,7 @@ class AccountBackend(BaseBackend):
         return None
 
     def get_user(self, user_id):
-        user = User.objects.filter(pk=user_id, deleted_at__isnull=True).first()
-        return user if user is not None and user.is_active else None
+        return User.objects.active().filter(pk=user_id).first()
 
     def has_perm(self, user_obj, perm, obj=None):
         if not user_obj.is_active or not getattr(user_obj, "is_staff", False):

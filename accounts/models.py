@@ -15,7 +15,27 @@ from gogomarket.core.db import EnumField, Index
 from .enums import AddressType, AdminRoleType, UserRole, UserStatus
 
 
-class UserManager(BaseUserManager):
+# --- an active account: one rule, three spellings (checked equal by accounts/tests/test_rules.py) ---
+# ``User.is_active`` on one loaded user, ``User.objects.active()`` / ``active_account_q`` in the
+# ORM, ``active_account_sql`` in hand-written SQL (catalog's search).
+def active_account_q(prefix=""):
+    """An active account as a ``Q``: status active and not deleted. ``prefix`` reaches it through
+    a relation: ``Product.objects.filter(active_account_q("seller__"))``."""
+    return Q(**{f"{prefix}status": UserStatus.ACTIVE, f"{prefix}deleted_at__isnull": True})
+
+
+def active_account_sql(alias):
+    """The same condition in SQL, on the ``users`` table aliased ``alias``."""
+    return f"{alias}.status = '{UserStatus.ACTIVE.value}' AND {alias}.deleted_at IS NULL"
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self):
+        """Accounts that may sign in and act (``User.is_active``): status active, not deleted."""
+        return self.filter(active_account_q())
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     @staticmethod
@@ -127,7 +147,8 @@ class User(AbstractBaseUser):
     # --- derived flags ------------------------------------------------------------------
     @property
     def is_active(self):
-        """Only active, not soft-deleted accounts may sign in or act."""
+        """Only active, not soft-deleted accounts may sign in or act. The rule of
+        ``User.objects.active()`` (``active_account_q``), for one loaded user."""
         return self.status == UserStatus.ACTIVE and self.deleted_at is None
 
     @property

@@ -1,4 +1,4 @@
-"""What each admin sub-role may do in the back office.
+"""What each admin sub-role may do in the back office, and who counts as staff for what.
 
 A grant names an app (``"finance"``) or one model (``"orders.order"``) and the actions allowed on
 it (Django's ``view``, ``add``, ``change``, ``delete``). ``super_admin`` may do everything. An
@@ -7,6 +7,32 @@ admin role's ``permissions`` JSON can narrow its grant further::
     {"deny": ["finance.delete_payout", "finance.bankaccount", "core"]}
 
 denies one permission, every action on one model, or a whole app.
+
+Services never ask "is this staff?": being staff in one role (technical access, role manager)
+gives no right over another role's things. They ask one capability, which rests on the same
+permission as the back-office page the action sits on, so a deny list narrows both alike:
+
+==============================  ===========================================  ================================
+capability                      allows                                       rests on
+==============================  ===========================================  ================================
+``can_manage_catalog``          change any seller's product (its variants,   ``catalog.change_product``
+                                images, stock), add one for a seller,
+                                feature products on the home page
+``can_manage_categories``       add, change and delete categories            ``catalog.change_category``
+``can_manage_orders``           act on any order as staff (confirm, cancel,  ``orders.change_order``
+                                assign a courier), see every order
+``can_confirm_bank_transfers``  mark a bank-transfer order paid              ``orders.change_order`` and
+                                                                             ``finance.change_payment``
+``can_manage_payouts``          approve (send now) or cancel any payout      ``finance.change_payout``
+``can_verify_bank_accounts``    verify a seller's bank account               ``finance.change_bankaccount``
+``can_refund``                  send a card refund again                     ``finance.change_paymentrefund``
+==============================  ===========================================  ================================
+
+With the grants above, super_admin holds every capability; accounting holds the orders and money
+ones (all but the two catalog ones); role_manager and technical_access hold none.
+
+Each is False for anyone who is not live staff (an expired role, a suspended account, a buyer,
+None, an anonymous visitor). Who may change whose account is ``user_change_allowed`` below.
 """
 
 from .enums import AdminRoleType
@@ -69,6 +95,52 @@ def role_allows_app(role, app_label):
     if grants == EVERYTHING:
         return True
     return any(key == app_label or key.startswith(app_label + ".") for key in (grants or {}))
+
+
+# --- who counts as staff for what (the table of the module docstring) -----------------------
+def _staff_may(user, *perms):
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_staff
+        and all(user.has_perm(perm) for perm in perms)
+    )
+
+
+def can_manage_catalog(user):
+    """May ``user`` change any seller's products as staff?"""
+    return _staff_may(user, "catalog.change_product")
+
+
+def can_manage_categories(user):
+    """May ``user`` add, change and delete categories?"""
+    return _staff_may(user, "catalog.change_category")
+
+
+def can_manage_orders(user):
+    """May ``user`` act on any order as staff?"""
+    return _staff_may(user, "orders.change_order")
+
+
+def can_confirm_bank_transfers(user):
+    """May ``user`` record that a bank transfer paid an order? (Money arrives: it takes the
+    finance right too, not only the right to change orders.)"""
+    return _staff_may(user, "orders.change_order", "finance.change_payment")
+
+
+def can_manage_payouts(user):
+    """May ``user`` approve or cancel a seller's payout?"""
+    return _staff_may(user, "finance.change_payout")
+
+
+def can_verify_bank_accounts(user):
+    """May ``user`` verify a seller's bank account?"""
+    return _staff_may(user, "finance.change_bankaccount")
+
+
+def can_refund(user):
+    """May ``user`` send a card refund again?"""
+    return _staff_may(user, "finance.change_paymentrefund")
 
 
 # --- who may change whose account ----------------------------------------------------------

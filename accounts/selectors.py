@@ -1,9 +1,10 @@
 """Reads about people that pages and the API share."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from .enums import UserStatus
+from .enums import AddressType
 from .models import User, UserAddress, UserManager, UserSession
 
 
@@ -19,6 +20,20 @@ def address_for_user_or_404(*, user, address_id):
     return get_object_or_404(address_list_for_user(user=user), pk=address_id)
 
 
+def default_delivery_address(user):
+    """Where ``user``'s deliveries go unless they choose otherwise (checkout's preselected
+    address, the cart's and the product page's delivery estimates, a courier's home zone): their
+    live default delivery address, else their most recently changed live delivery address (the
+    one the address book would make default next). Never a billing address. None without one."""
+    if user is None or user.pk is None:
+        return None
+    return (
+        UserAddress.objects.filter(user_id=user.pk, type=AddressType.DELIVERY, deleted_at__isnull=True)
+        .order_by(F("is_default").desc(nulls_last=True), "-updated_at", "-id")
+        .first()
+    )
+
+
 def session_list_for_user(*, user):
     """``user``'s sessions that have not expired, browser and API, most recently active first."""
     return UserSession.objects.filter(user=user, expires_at__gt=timezone.now()).order_by("-last_activity_at", "-id")
@@ -27,12 +42,10 @@ def session_list_for_user(*, user):
 def users_for_password_reset(email):
     """Accounts that may get a password reset link for ``email``: active, not deleted, with a
     password to reset."""
-    users = User.objects.filter(
-        email=UserManager.normalize_email(email), status=UserStatus.ACTIVE, deleted_at__isnull=True
-    )
+    users = User.objects.active().filter(email=UserManager.normalize_email(email))
     return [user for user in users if user.has_usable_password()]
 
 
 def user_for_password_reset(user_id):
     """The account a reset link points at, while it may still sign in; otherwise None."""
-    return User.objects.filter(pk=user_id, status=UserStatus.ACTIVE, deleted_at__isnull=True).first()
+    return User.objects.active().filter(pk=user_id).first()

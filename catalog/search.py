@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from accounts.enums import UserStatus
+from accounts.models import active_account_sql
 
 from .migrations._search_sql import APOSTROPHES
 
@@ -129,8 +129,8 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
     if parsed.empty:
         return [], 0, False
     sort = sort if sort in SORT_KEYS else "relevance"
-    params = {"tsquery": parsed.tsquery, "text": parsed.text, "active": UserStatus.ACTIVE}
-    common = ["s.seller_id IN (SELECT u.id FROM users u WHERE u.status = %(active)s AND u.deleted_at IS NULL)"]
+    params = {"tsquery": parsed.tsquery, "text": parsed.text}
+    common = [f"s.seller_id IN (SELECT u.id FROM users u WHERE {active_account_sql('u')})"]
     if filters.category_ids:
         common.append("s.category_id = ANY(%(categories)s)")
         params["categories"] = list(filters.category_ids)

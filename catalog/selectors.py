@@ -12,8 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.enums import UserRole, UserStatus
-from accounts.models import User
+from accounts.enums import UserRole
+from accounts.models import User, active_account_q
 
 from . import cache as catalog_cache
 from .enums import ProductStatus
@@ -30,10 +30,9 @@ PAGE_STATUSES = (ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK)
 def visible_products(statuses=LISTED_STATUSES):
     """Products a buyer may see: active, not deleted, of an active seller."""
     return Product.objects.filter(
+        active_account_q("seller__"),
         status__in=statuses,
         deleted_at__isnull=True,
-        seller__status=UserStatus.ACTIVE,
-        seller__deleted_at__isnull=True,
     )
 
 
@@ -509,9 +508,7 @@ def product_for_buyer_or_404(slug):
 
 
 def seller_for_storefront_or_404(seller_id):
-    return get_object_or_404(
-        User.objects.filter(role=UserRole.SELLER, status=UserStatus.ACTIVE, deleted_at__isnull=True), pk=seller_id
-    )
+    return get_object_or_404(User.objects.active().filter(role=UserRole.SELLER), pk=seller_id)
 
 
 def seller_summary(seller_id):

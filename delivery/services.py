@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UserAddress
+from accounts.selectors import default_delivery_address
 
 from .models import DeliveryTariff, DeliveryZone
 
@@ -175,7 +176,7 @@ def quote_for(*, address, seller_id, subtotal, weight, tariff_id=None, zone=None
 @dataclass
 class DeliveryEstimate:
     """What the product page tells a signed-in buyer about delivery. One of: ``ships_nothing``
-    (digital), no ``address`` (the buyer has no default address), a ``quote``, or a ``problem``
+    (digital), no ``address`` (the buyer has no delivery address), a ``quote``, or a ``problem``
     (for the buyer: no zone covers the address, the tariffs' minimum order, ...)."""
 
     address: UserAddress | None = None
@@ -184,20 +185,13 @@ class DeliveryEstimate:
     ships_nothing: bool = False
 
 
-def buyer_default_address(buyer):
-    return (
-        UserAddress.objects.filter(user=buyer, is_default=True, deleted_at__isnull=True)
-        .order_by("-updated_at", "id")
-        .first()
-    )
-
-
 def delivery_estimate(*, buyer, product):
     """Delivery of one unit of ``product`` (its price now, its weight) from its seller to
-    ``buyer``'s default address, with the cheapest tariff. Writes nothing."""
+    ``buyer``'s default delivery address (``accounts.selectors.default_delivery_address``), with
+    the cheapest tariff. Writes nothing."""
     if product.is_digital or product.requires_shipping is False:
         return DeliveryEstimate(ships_nothing=True)
-    address = buyer_default_address(buyer)
+    address = default_delivery_address(buyer)
     if address is None:
         return DeliveryEstimate()
     if address.latitude is None or address.longitude is None:

@@ -36,6 +36,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 
 from accounts.enums import AddressType, UserRole
 from accounts.models import User, UserAddress
+from accounts.selectors import default_delivery_address
 from accounts.services import staff_user_create, user_create
 from catalog.enums import ProductStatus
 from catalog.models import Category, Product, ProductAttribute, ProductImage, ProductVariant
@@ -799,9 +800,9 @@ def orders_seed(buyers, couriers, seed, report, log):
 
 def _order_place(plan, line, rng, staff, by_zone, couriers):
     buyer = plan.buyer
-    address = UserAddress.objects.filter(user=buyer, is_default=True, deleted_at__isnull=True).first()
+    address = default_delivery_address(buyer)
     if address is None:
-        raise ValidationError(f"{buyer.email} has no default address")
+        raise ValidationError(f"{buyer.email} has no delivery address")
     cart = cart_for_user(buyer)
     if CartItem.objects.filter(cart=cart).exists():
         raise ValidationError(f"{buyer.email} has items in their cart")  # not ours to order

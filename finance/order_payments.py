@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.permissions import can_confirm_bank_transfers
 from gogomarket.core.services import audit_log_write, setting_get
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus
 from orders.payments import CashOnDelivery, PaymentHandler, PaymentStart
@@ -201,9 +202,9 @@ def bank_transfer_confirm(*, order, actor, request=None):
     from orders.models import Order
 
     order = Order.objects.select_for_update().get(pk=order.pk)
-    # Staff who may change orders (accounting, super admins), as the back office action asks:
-    # being staff in another role (technical access, role manager) is not enough.
-    if not (getattr(actor, "is_staff", False) and actor.has_perm("orders.change_order")):
+    # Accounting and super admins: being staff in another role (technical access, role manager)
+    # is not enough (accounts.permissions).
+    if not can_confirm_bank_transfers(actor):
         raise ValidationError(_("Only accounting staff confirm payments."))
     if order.payment_method != PaymentMethod.BANK_TRANSFER:
         raise ValidationError(_("This order is not paid by bank transfer."))

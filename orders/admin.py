@@ -4,7 +4,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.enums import UserRole, UserStatus
+from accounts.enums import UserRole
 from accounts.models import User
 from gogomarket.core.admin_utils import (
     BaseAdmin,
@@ -241,9 +241,7 @@ class CancelForm(forms.Form):
 class AssignCourierForm(forms.Form):
     courier = forms.ModelChoiceField(
         label=_("Courier"),
-        queryset=User.objects.filter(role=UserRole.COURIER, status=UserStatus.ACTIVE, deleted_at__isnull=True).order_by(
-            "first_name", "last_name"
-        ),
+        queryset=User.objects.active().filter(role=UserRole.COURIER).order_by("first_name", "last_name"),
     )
 
 

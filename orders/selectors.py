@@ -7,10 +7,11 @@ from django.http import Http404
 
 from accounts.enums import UserRole
 from accounts.models import UserAddress
+from accounts.permissions import can_manage_orders
 
 from .enums import OrderStatus
 from .models import Order, OrderItem, OrderStatusHistory, OrderTracking
-from .services.lifecycle import courier_zone, is_staff_for_orders
+from .services.lifecycle import courier_zone
 
 ACTIVE_FOR_COURIER = (OrderStatus.READY_FOR_PICKUP, OrderStatus.PICKED_UP, OrderStatus.IN_TRANSIT)
 
@@ -81,7 +82,7 @@ def orders_visible_to(user):
 
 def order_for_user_or_404(*, user, order_id=None, number=None):
     """The order with its items, history and tracking, if ``user`` has a part in it."""
-    queryset = with_items(orders_visible_to(user) if not is_staff_for_orders(user) else _base()).select_related(
+    queryset = with_items(orders_visible_to(user) if not can_manage_orders(user) else _base()).select_related(
         "delivery_address"
     )
     queryset = queryset.prefetch_related(
@@ -102,8 +103,3 @@ def buyer_addresses(buyer):
     return UserAddress.objects.filter(user=buyer, deleted_at__isnull=True).order_by(
         "-is_default", "type", "-updated_at"
     )
-
-
-def buyer_delivery_address(buyer):
-    """The address deliveries go to by default: the default delivery address, else any."""
-    return buyer_addresses(buyer).filter(type="delivery").first() or buyer_addresses(buyer).first()

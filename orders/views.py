@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.enums import UserRole
+from accounts.selectors import default_delivery_address
 from finance.services.payments import card_payment_resume
 
 from . import selectors, services
@@ -60,7 +61,7 @@ def cart_context(request, cart):
     view = services.cart_view(cart)
     context = {"view": view, "delivery": {}, "delivery_address": None}
     if request.user.is_authenticated and not view.empty:
-        address = selectors.buyer_delivery_address(request.user)
+        address = default_delivery_address(request.user)
         if address is not None:
             plan = services.checkout_plan(buyer=request.user, cart=cart, address=address)
             context["delivery_address"] = address
@@ -144,9 +145,7 @@ class CheckoutView(LoginRequiredMixin, View):
             except ValidationError:
                 address = None
         if address is None:
-            address = next((a for a in addresses if a.is_default and a.type == "delivery"), None) or (
-                addresses[0] if addresses else None
-            )
+            address = default_delivery_address(request.user)
         cart = services.cart_for_request(request)
         tariffs = {int(k): v for k, v in _tariff_choices(data).items() if k.isdigit()}
         plan = services.checkout_plan(buyer=request.user, cart=cart, address=address, tariffs=tariffs)

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from gogomarket.core.services import audit_log_write
 
-from ..enums import AdminRoleType, UserRole, UserStatus
-from ..models import AdminRole
+from ..enums import AdminRoleType, UserRole
+from ..models import AdminRole, active_account_q
 from ..permissions import user_change_allowed
 
 
@@ -50,8 +50,7 @@ def _another_super_admin(role):
     """Is there a live super_admin grant on another active account than ``role``'s?"""
     now = timezone.now()
     return (
-        AdminRole.objects.filter(role_type=AdminRoleType.SUPER_ADMIN, user__deleted_at__isnull=True)
-        .filter(user__status=UserStatus.ACTIVE)
+        AdminRole.objects.filter(active_account_q("user__"), role_type=AdminRoleType.SUPER_ADMIN)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .exclude(user_id=role.user_id)
         .exists()

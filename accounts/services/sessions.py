@@ -207,8 +207,8 @@ def api_session_for_access_token(access):
     session = session_for_token_digest(token_hash(access))
     if session is None:
         raise TokenInvalid
-    user = User.objects.filter(pk=session.user_id, deleted_at__isnull=True).first()
-    if user is None or not user.is_active:
+    user = User.objects.active().filter(pk=session.user_id).first()
+    if user is None:
         raise TokenInvalid
     session.user = user
     return session

@@ -10,7 +10,7 @@ from gogomarket.core.text import slug_of
 
 from .. import cache as catalog_cache
 from ..models import Category, Product
-from .common import jsonable
+from .common import check_category_staff, jsonable
 
 MAX_CATEGORY_LEVEL = 2  # three levels: 0, 1, 2
 
@@ -76,7 +76,9 @@ KEEP_PARENT = object()
 
 def category_save(*, actor, category=None, parent_id=KEEP_PARENT, request=None, **data):
     """Create or change a category (staff). Levels follow the parent; three levels at most.
-    ``parent_id`` None moves it to the top level; left out, the parent stays."""
+    ``parent_id`` None moves it to the top level; left out, the parent stays. Refused
+    (PermissionDenied) to anyone but the catalog staff (``can_manage_categories``)."""
+    check_category_staff(actor)
     with transaction.atomic():
         return _category_save(actor=actor, category=category, parent_id=parent_id, request=request, **data)
 
@@ -119,7 +121,9 @@ def _levels_refresh(category):
 
 @transaction.atomic
 def category_delete(*, actor, category, request=None):
-    """Soft delete, refused while live products or subcategories are in it."""
+    """Soft delete, refused while live products or subcategories are in it, and to anyone but
+    the catalog staff."""
+    check_category_staff(actor)
     if Category.objects.filter(parent=category, deleted_at__isnull=True).exists():
         raise ValidationError(_("Move or delete its subcategories first."))
     if Product.objects.filter(category=category, deleted_at__isnull=True).exists():

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from accounts.enums import UserRole
+from accounts.permissions import can_manage_catalog, can_manage_categories
 from gogomarket.core.services import audit_log_write
 
 from .. import cache as catalog_cache
@@ -20,10 +21,17 @@ SELLING = (ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK)  # on the storefron
 def check_owner(actor, product):
     if actor is None:
         return  # the platform itself (commands, tasks)
-    if getattr(actor, "is_staff", False):
+    if can_manage_catalog(actor):
         return
     if actor.pk != product.seller_id:
         raise PermissionDenied(_("This is not your product."))
+
+
+def check_category_staff(actor):
+    if actor is None:
+        return  # the platform itself (commands, seed data)
+    if not can_manage_categories(actor):
+        raise PermissionDenied(_("Only catalog staff change categories."))
 
 
 def check_seller(seller):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can_manage_catalog
 from gogomarket.core.text import slug_of
 
 from .. import cache as catalog_cache
@@ -216,7 +217,7 @@ def product_create(*, seller, actor=None, request=None, **data):
     """A new product of ``seller``, as a draft (``publish`` puts it on sale)."""
     actor = actor or seller
     check_seller(seller)
-    if actor.pk != seller.pk and not actor.is_staff:
+    if actor.pk != seller.pk and not can_manage_catalog(actor):
         raise PermissionDenied(_("You can only add products to your own shop."))
     product = Product(seller=seller, status=ProductStatus.DRAFT, currency=settings.CURRENCY)
     _product_clean(product, {name: value for name, value in data.items() if name in PRODUCT_FIELDS})
@@ -351,8 +352,8 @@ def product_delete(*, product, actor, request=None):
 
 @transaction.atomic
 def product_set_featured(*, product, actor, featured, request=None):
-    """Staff choose what the home page features."""
-    if not getattr(actor, "is_staff", False):
+    """The catalog staff (``can_manage_catalog``) choose what the home page features."""
+    if not can_manage_catalog(actor):
         raise PermissionDenied(_("Only staff choose featured products."))
     product = Product.objects.select_for_update().get(pk=product.pk)
     if bool(product.is_featured) == bool(featured):

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
+from accounts.enums import AdminRoleType
 from accounts.tests.factories import BuyerFactory, SellerFactory, StaffFactory
 from catalog import services
 from catalog.enums import ProductStatus
@@ -435,6 +436,66 @@ def test_a_seller_can_never_change_another_sellers_product(call):
     with pytest.raises(PermissionDenied):
         OTHER_SELLER_CALLS[call](product, intruder)
     assert (_row(product), _children(product), list(product.images.order_by("id").values())) == before
+    assert not AuditLog.objects.exists()
+
+
+# Staff other than the catalog's (accounts.permissions.can_manage_catalog: super_admin) are sellers'
+# strangers: being staff in another role (technical access, role manager, accounting) is not enough.
+NOT_CATALOG_STAFF = (AdminRoleType.TECHNICAL_ACCESS, AdminRoleType.ROLE_MANAGER, AdminRoleType.ACCOUNTING)
+
+
+@pytest.mark.parametrize("role_type", NOT_CATALOG_STAFF)
+@pytest.mark.parametrize("call", sorted(OTHER_SELLER_CALLS))
+def test_staff_without_the_catalog_capability_cannot_change_a_sellers_product(call, role_type):
+    product = ProductFactory(status=ProductStatus.INACTIVE if call == "publish" else ProductStatus.ACTIVE)
+    ProductVariantFactory(product=product, stock_quantity=4)
+    ProductAttributeFactory(product=product)
+    ProductImageFactory(product=product, is_primary=True, sort_order=0)
+    ProductImageFactory(product=product, is_primary=False, sort_order=1)
+    product.refresh_from_db()
+    before = (_row(product), _children(product), list(product.images.order_by("id").values()))
+    staff = StaffFactory(role_type=role_type)
+    with pytest.raises(PermissionDenied):
+        OTHER_SELLER_CALLS[call](product, staff)
+    assert (_row(product), _children(product), list(product.images.order_by("id").values())) == before
+    assert not AuditLog.objects.exists()
+
+
+@pytest.mark.parametrize("role_type", NOT_CATALOG_STAFF)
+def test_staff_without_the_catalog_capability_cannot_feature_or_add_products(role_type):
+    product = ProductFactory(status=ProductStatus.ACTIVE, is_featured=False)
+    before = (_row(product), Product.objects.count())
+    staff = StaffFactory(role_type=role_type)
+    with pytest.raises(PermissionDenied):
+        services.product_set_featured(product=product, actor=staff, featured=True)
+    with pytest.raises(PermissionDenied):
+        services.product_create(seller=product.seller, actor=staff, **_product_data(product.category))
+    assert (_row(product), Product.objects.count()) == before
+    assert not AuditLog.objects.exists()
+
+
+def test_the_catalog_staff_feature_and_add_products_for_a_seller():
+    product = ProductFactory(status=ProductStatus.ACTIVE, is_featured=False)
+    staff = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)
+    services.product_set_featured(product=product, actor=staff, featured=True)
+    added = services.product_create(seller=product.seller, actor=staff, **_product_data(product.category))
+    product.refresh_from_db()
+    assert product.is_featured and added.seller == product.seller
+    assert _audits(added, "product.create").get().user == staff
+
+
+@pytest.mark.parametrize("who", [*NOT_CATALOG_STAFF, "seller", "buyer"])
+def test_only_the_catalog_staff_change_categories(who):
+    actor = SellerFactory() if who == "seller" else BuyerFactory() if who == "buyer" else StaffFactory(role_type=who)
+    category = CategoryFactory(name="Kiyim")
+    before = list(Category.objects.order_by("pk").values())
+    with pytest.raises(PermissionDenied):
+        services.category_save(actor=actor, name="Poyabzal")
+    with pytest.raises(PermissionDenied):
+        services.category_save(actor=actor, category=category, name="Hacked")
+    with pytest.raises(PermissionDenied):
+        services.category_delete(actor=actor, category=category)
+    assert list(Category.objects.order_by("pk").values()) == before
     assert not AuditLog.objects.exists()
 
 

@@ -1,12 +1,14 @@
 """Where we deliver and what it costs: the rules of delivery.services against PostGIS."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from accounts.enums import AddressType
+from accounts.models import UserAddress
 from accounts.tests.factories import BuyerFactory, SellerFactory, UserAddressFactory
 from catalog.tests.factories import ProductFactory
 from delivery import services
@@ -299,13 +301,38 @@ def test_delivery_estimate_free_above_the_threshold(seller, buyer_address):
     assert estimate.quote.is_free and estimate.quote.cost == 0
 
 
-def test_delivery_estimate_uses_the_default_address_only(seller):
+def test_delivery_estimate_uses_the_default_delivery_address_first(seller):
+    """The one rule of accounts.selectors.default_delivery_address: the default delivery address
+    over a more recently changed one; without a default (a state the address book never leaves,
+    but rows may), the most recently changed delivery address, as on the cart and at checkout."""
     DeliveryTariffFactory()
     buyer = BuyerFactory()
     product = ProductFactory(seller=seller)
-    UserAddressFactory(user=buyer, is_default=False)
+    other = UserAddressFactory(user=buyer, is_default=False)
+    assert services.delivery_estimate(buyer=buyer, product=product).address == other
 
-    assert services.delivery_estimate(buyer=buyer, product=product).address is None
+    home = UserAddressFactory(user=buyer, is_default=True)
+    UserAddress.objects.filter(pk=other.pk).update(updated_at=home.updated_at + timedelta(days=1))
+    assert services.delivery_estimate(buyer=buyer, product=product).address == home
+
+
+@pytest.mark.parametrize("delivery_is_default", [False, True], ids=["delivery_not_default", "both_default"])
+def test_delivery_estimate_goes_to_the_delivery_address_never_the_billing_one(seller, delivery_is_default):
+    """The buyer's billing address is their default (and the most recently changed one): the
+    estimate still prices delivery to their delivery address (accounts.selectors.default_delivery_address)."""
+    DeliveryTariffFactory()
+    buyer = BuyerFactory()
+    home = UserAddressFactory(
+        user=buyer, is_default=delivery_is_default, latitude=BUYER_POINT[0], longitude=BUYER_POINT[1]
+    )
+    billing = UserAddressFactory(user=buyer, type=AddressType.BILLING, is_default=True,
+                                 latitude=Decimal("39.6542"), longitude=Decimal("66.9597"))  # fmt: skip
+    UserAddress.objects.filter(pk=billing.pk).update(updated_at=home.updated_at + timedelta(days=1))
+
+    estimate = services.delivery_estimate(buyer=buyer, product=ProductFactory(seller=seller))
+
+    assert estimate.address == home
+    assert estimate.problem is None and estimate.quote is not None
 
 
 def test_delivery_estimate_outside_every_zone_and_below_the_minimum(seller):

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.permissions import can_refund
 from gogomarket.core.services import audit_log_write, idempotent
 from gogomarket.core.templatetags.money import format_uzs
 
@@ -367,7 +368,7 @@ def refund_send_again(*, refund, actor, request=None):
     made pending again, counted in the payment's refunded_amount again and audited; then it is
     sent at once (``refund_send``), as is a pending one. Refused for one already refunded, or if
     the payment no longer has that much left. Returns the refund in its new state."""
-    if not getattr(actor, "is_staff", False):
+    if not can_refund(actor):
         raise PermissionDenied(_("Only accounting staff send refunds."))
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=refund.payment_id)

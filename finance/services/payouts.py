@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.enums import UserRole
+from accounts.permissions import can_manage_payouts, can_verify_bank_accounts
 from gogomarket.core.services import audit_log_write, idempotent
 from gogomarket.core.templatetags.money import format_uzs
 
@@ -106,7 +107,7 @@ def bank_account_add(*, user, bank_name, account_holder_name, account_number, ro
 
 @transaction.atomic
 def bank_account_verify(*, account, actor, request=None):
-    if not getattr(actor, "is_staff", False):
+    if not can_verify_bank_accounts(actor):
         raise PermissionDenied(_("Only staff verify bank accounts."))
     account = BankAccount.objects.select_for_update().filter(pk=account.pk, deleted_at__isnull=True).first()
     if account is None:
@@ -243,7 +244,7 @@ def _hold_return(payout, text):
 @transaction.atomic
 def payout_cancel(*, payout, actor, request=None):
     payout = Payout.objects.select_for_update().get(pk=payout.pk)
-    if actor.pk != payout.seller_id and not getattr(actor, "is_staff", False):
+    if actor.pk != payout.seller_id and not can_manage_payouts(actor):
         raise PermissionDenied(_("This is not your payout."))
     if payout.status != PayoutStatus.PENDING:
         raise ValidationError(_("Only a payout that has not started can be cancelled."))
@@ -258,7 +259,7 @@ def payout_cancel(*, payout, actor, request=None):
 def payout_process(*, payout, actor=None, request=None):
     """Send one payout (see the module docstring). Returns it in its new state. ``actor`` is
     None for the job, or the staff member approving it (the only way a cash payout completes)."""
-    if actor is not None and not getattr(actor, "is_staff", False):
+    if actor is not None and not can_manage_payouts(actor):
         raise PermissionDenied(_("Only accounting staff approve payouts."))
     with transaction.atomic():
         locked = Payout.objects.select_for_update().get(pk=payout.pk)

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -34,11 +34,12 @@ from finance.services.payments import (
     payment_for_order,
     payment_refund,
     refund_send,
+    refund_send_again,
     refunds_retry,
     topup_start,
 )
 from finance.tasks import retry_refunds
-from finance.tests.factories import PaymentFactory
+from finance.tests.factories import PaymentFactory, PaymentRefundFactory
 from gogomarket.core.enums import SettingType
 from gogomarket.core.models import AuditLog, IdempotencyKey
 from gogomarket.core.services import IdempotencyConflict, setting_set
@@ -713,6 +714,36 @@ def test_only_accounting_staff_confirm_a_bank_transfer(shop, who):
     assert _order(order) == (OrderStatus.PENDING, PaymentStatus.PENDING)
     assert order.status_history.count() == 1
     assert not AuditLog.objects.filter(action="order.bank_transfer_confirm").exists()
+
+
+@pytest.mark.parametrize("role_type", [AdminRoleType.TECHNICAL_ACCESS, AdminRoleType.ROLE_MANAGER], ids=str)
+def test_staff_of_another_sub_role_cannot_send_a_refund_again_and_nothing_changes(refunds, role_type):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=D("100000"))
+    failed = PaymentRefundFactory(payment=payment, amount=D("40000"), state=RefundState.FAILED, provider_reference=None)
+
+    def state():
+        return (
+            list(PaymentRefund.objects.order_by("pk").values()),
+            Payment.objects.filter(pk=payment.pk).values().get(),
+            list(AuditLog.objects.order_by("pk").values_list("pk", flat=True)),
+        )
+
+    before = state()
+    with pytest.raises(PermissionDenied):
+        refund_send_again(refund=failed, actor=StaffFactory(role_type=role_type))
+
+    assert state() == before
+    assert refunds.calls == []
+
+
+def test_accounting_staff_send_a_refund_again(refunds):
+    payment = PaymentFactory(succeeded=True, purpose=PaymentPurpose.ORDERS, amount=D("100000"))
+    failed = PaymentRefundFactory(payment=payment, amount=D("40000"), state=RefundState.FAILED, provider_reference=None)
+
+    refund = refund_send_again(refund=failed, actor=StaffFactory(role_type=AdminRoleType.ACCOUNTING))
+
+    assert refund.state == RefundState.SUCCEEDED
+    assert len(refunds.calls) == 1
 
 
 def test_another_methods_order_cannot_be_confirmed_as_a_bank_transfer(shop):

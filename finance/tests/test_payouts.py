@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from accounts.enums import AdminRoleType
 from accounts.tests.factories import BuyerFactory, SellerFactory, StaffFactory
 from finance import crypto
 from finance.enums import PayoutMethod, PayoutStatus, TransactionType
@@ -669,6 +670,53 @@ def test_staff_approving_a_bank_payout_sends_it_now(seller, account, bank):
 
     assert done.status == PayoutStatus.COMPLETED
     assert AuditLog.objects.filter(action="payout.completed", entity_id=payout.pk, user=staff).count() == 1
+
+
+# --- who approves: the money capabilities (accounts.permissions), not any staff member -----------
+@pytest.mark.parametrize("role_type", [AdminRoleType.TECHNICAL_ACCESS, AdminRoleType.ROLE_MANAGER], ids=str)
+def test_staff_of_another_sub_role_cannot_approve_cancel_or_verify_payouts(seller, account, bank, role_type):
+    payout, _ = payouts.payout_request(seller=seller, amount="200000", bank_account_id=account.pk)
+    cash, _ = payouts.payout_request(seller=seller, amount="100000", method=PayoutMethod.CASH)
+    unverified = _add(SellerFactory(), "8600 1234 5678 0001")
+    staff = StaffFactory(role_type=role_type)
+    before = _books()
+
+    for call in (
+        lambda: payouts.payout_process(payout=payout, actor=staff),
+        lambda: payouts.payout_process(payout=cash, actor=staff),
+        lambda: payouts.payout_cancel(payout=payout, actor=staff),
+        lambda: payouts.bank_account_verify(account=unverified, actor=staff),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+
+    assert _books() == before
+    assert bank.calls == []
+
+
+def test_accounting_staff_approve_cancel_and_verify(seller, account, bank):
+    payout, _ = payouts.payout_request(seller=seller, amount="200000", bank_account_id=account.pk)
+    cash, _ = payouts.payout_request(seller=seller, amount="100000", method=PayoutMethod.CASH)
+    unverified = _add(SellerFactory(), "8600 1234 5678 0001")
+    staff = StaffFactory(role_type=AdminRoleType.ACCOUNTING)
+
+    assert payouts.payout_process(payout=payout, actor=staff).status == PayoutStatus.COMPLETED
+    assert payouts.payout_cancel(payout=cash, actor=staff).status == PayoutStatus.CANCELLED
+    assert payouts.bank_account_verify(account=unverified, actor=staff).is_verified is True
+
+
+def test_accounting_denied_payouts_cannot_approve_them_through_the_service(seller, account, bank):
+    payout, _ = payouts.payout_request(seller=seller, amount="200000", bank_account_id=account.pk)
+    staff = StaffFactory(role_type=AdminRoleType.ACCOUNTING, admin_role__permissions={"deny": ["finance.payout"]})
+    before = _books()
+
+    with pytest.raises(PermissionDenied):
+        payouts.payout_process(payout=payout, actor=staff)
+    with pytest.raises(PermissionDenied):
+        payouts.payout_cancel(payout=payout, actor=staff)
+
+    assert _books() == before
+    assert bank.calls == []
 
 
 def test_a_payout_whose_account_row_vanished_fails_and_is_never_sent_to_nowhere(seller, account, bank):

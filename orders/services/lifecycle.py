@@ -23,8 +23,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.enums import UserRole, UserStatus
+from accounts.enums import UserRole
 from accounts.models import User
+from accounts.permissions import can_manage_orders
+from accounts.selectors import default_delivery_address
 from catalog.models import Product, ProductVariant
 from catalog.services import products_stock_status_refresh
 from delivery.services import zone_for_address
@@ -91,10 +93,6 @@ STEP_HOOKS = {
 ASSIGNABLE = (S.CONFIRMED, S.PROCESSING, S.READY_FOR_PICKUP)
 
 
-def is_staff_for_orders(user):
-    return bool(user and user.is_authenticated and user.is_staff and user.has_perm("orders.change_order"))
-
-
 def roles_of(user, order):
     roles = set()
     if user is None:
@@ -107,24 +105,19 @@ def roles_of(user, order):
         roles.add(SELLER)
     if user.role == UserRole.COURIER and (order.courier_id == user.pk or order.courier_id is None):
         roles.add(COURIER)
-    if is_staff_for_orders(user):
+    if can_manage_orders(user):
         roles.add(STAFF)
     return roles
 
 
 def courier_zone(courier):
-    """A courier works in the zone of their default address (None: staff assign their orders).
-    Remembered on the user object for the rest of the request."""
-    from accounts.models import UserAddress
-
+    """A courier works in the zone of their home: their default delivery address, by the one rule
+    of ``accounts.selectors.default_delivery_address`` (never a billing address). None (staff
+    assign their orders) without one, or while it has no map pin. Remembered on the user object
+    for the rest of the request."""
     if hasattr(courier, "_courier_zone"):
         return courier._courier_zone
-    address = (
-        UserAddress.objects.filter(user=courier, deleted_at__isnull=True, latitude__isnull=False)
-        .order_by("-is_default", "-updated_at")
-        .first()
-    )
-    courier._courier_zone = zone_for_address(address)
+    courier._courier_zone = zone_for_address(default_delivery_address(courier))
     return courier._courier_zone
 
 
@@ -273,15 +266,13 @@ def _restock(order):
 def order_assign_courier(*, order, courier, actor, request=None):
     """Staff give an order to a courier (from confirmation until pickup)."""
     order = Order.objects.select_for_update().get(pk=order.pk, deleted_at__isnull=True)
-    if not is_staff_for_orders(actor):
+    if not can_manage_orders(actor):
         raise PermissionDenied(_("Only staff assign couriers."))
     if order.status not in ASSIGNABLE:
         raise ValidationError(
             {"courier": _("Not possible while the order is “%(status)s”.") % {"status": S(order.status).label}}
         )
-    courier = User.objects.filter(
-        pk=getattr(courier, "pk", courier), role=UserRole.COURIER, status=UserStatus.ACTIVE, deleted_at__isnull=True
-    ).first()
+    courier = User.objects.active().filter(pk=getattr(courier, "pk", courier), role=UserRole.COURIER).first()
     if courier is None:
         raise ValidationError({"courier": _("Choose an active courier.")})
     old = order.courier_id

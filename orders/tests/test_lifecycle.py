@@ -6,6 +6,7 @@ every other one is refused (ValidationError or PermissionDenied) and writes noth
 side effects: stock given back on cancellation, cash paid on delivery, couriers claiming only in
 their own zone, staff assigning couriers."""
 
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -13,7 +14,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from accounts.enums import AdminRoleType, UserStatus
+from accounts.enums import AddressType, AdminRoleType, UserStatus
+from accounts.models import UserAddress
 from accounts.tests.factories import BuyerFactory, CourierFactory, SellerFactory, StaffFactory, UserAddressFactory
 from catalog.enums import ProductStatus
 from catalog.models import Product, ProductVariant
@@ -23,7 +25,7 @@ from gogomarket.core.models import AuditLog
 from orders import services
 from orders.enums import OrderStatus, PaymentMethod, PaymentStatus, TrackingStatus
 from orders.models import Order, OrderStatusHistory, OrderTracking
-from orders.services.lifecycle import STEPS
+from orders.services.lifecycle import STEPS, courier_zone
 from orders.tests.factories import OrderFactory, OrderItemFactory, buyer_with_address, seller_with_pickup
 
 pytestmark = pytest.mark.django_db
@@ -450,6 +452,24 @@ def test_the_courier_zone_is_their_default_address(cast):
 
     assert "outside your delivery zone" in " ".join(error.value.messages)
     assert _state(order) == before
+
+
+def test_the_courier_zone_is_their_default_delivery_address_never_a_billing_one(cast):
+    """A courier's home is their delivery address (accounts.selectors.default_delivery_address): a
+    billing address, default and changed more recently, is not where they work."""
+    east = DeliveryZoneFactory(polygon=tashkent_polygon((69.40, 41.26, 69.50, 41.38)))
+    courier = CourierFactory()
+    home = UserAddressFactory(user=courier, is_default=True)  # central zone
+    billing = UserAddressFactory(
+        user=courier, type=AddressType.BILLING, is_default=True, latitude=Decimal("41.30"), longitude=Decimal("69.45")
+    )
+    UserAddress.objects.filter(pk=billing.pk).update(updated_at=home.updated_at + timedelta(days=1))
+
+    assert courier_zone(UserAddress.objects.get(pk=home.pk).user) == cast.zone != east
+    order = OrderFactory(status=S.READY_FOR_PICKUP, delivery_zone=cast.zone)
+    services.order_transition(order=order, action="claim", actor=courier)
+    order.refresh_from_db()
+    assert order.courier == courier
 
 
 def test_a_user_who_is_not_a_courier_cannot_claim(cast):

@@ -5,6 +5,7 @@ that is not yours is a 404 with nothing changed. The rules themselves are tested
 
 import html
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.enums import UserRole
+from accounts.enums import AddressType, UserRole
+from accounts.models import UserAddress
 from accounts.tests.factories import (
     DEFAULT_PASSWORD,
     BuyerFactory,
@@ -493,6 +495,36 @@ def test_checkout_with_an_unknown_address_in_the_query_shows_the_default_one(buy
         response = buyer_client.get(CHECKOUT, {"address": value})
         assert response.status_code == 200
         assert response.context["address"] == home
+
+
+def test_checkout_and_the_cart_default_to_the_delivery_address_never_the_billing_one(buyer, buyer_client, zone, kettle):
+    """The buyer's default address is a billing one (changed most recently); their delivery
+    address is not marked default: checkout preselects it and the cart prices delivery to it."""
+    home = UserAddressFactory(
+        user=buyer, is_default=False, latitude=Decimal("41.350000"), longitude=Decimal("69.290000")
+    )
+    billing = UserAddressFactory(user=buyer, type=AddressType.BILLING, is_default=True,
+                                 latitude=Decimal("39.650000"), longitude=Decimal("66.950000"))  # fmt: skip
+    UserAddress.objects.filter(pk=billing.pk).update(updated_at=home.updated_at + timedelta(days=1))
+    fill_cart(buyer, (kettle, 1))
+
+    response = buyer_client.get(CHECKOUT)
+
+    assert response.status_code == 200
+    assert response.context["address"] == home
+    assert f'value="{home.pk}" checked' in text_of(response)
+    assert buyer_client.get(CART).context["delivery_address"] == home
+
+
+def test_checkout_preselects_no_address_when_the_buyer_has_only_a_billing_one(buyer, buyer_client, zone, kettle):
+    billing = UserAddressFactory(user=buyer, type=AddressType.BILLING, is_default=True)
+    fill_cart(buyer, (kettle, 1))
+
+    response = buyer_client.get(CHECKOUT)
+
+    assert response.status_code == 200 and response.context["address"] is None
+    assert f'value="{billing.pk}" checked' not in text_of(response)
+    assert buyer_client.get(CART).context["delivery_address"] is None
 
 
 def test_a_junk_tariff_in_the_query_is_shown_as_a_problem(buyer, buyer_client, home, kettle):
