@@ -322,7 +322,7 @@ class AddressCreateView(LoginRequiredMixin, View):
         form = AddressForm(request.POST)
         if form.is_valid():
             try:
-                address_create(user=request.user, **form.cleaned_data)
+                address_create(user=request.user, request=request, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_error(error)
             else:
@@ -343,7 +343,7 @@ class AddressUpdateView(LoginRequiredMixin, View):
         form = AddressForm(request.POST)
         if form.is_valid():
             try:
-                address_update(address=address, **form.cleaned_data)
+                address_update(address=address, request=request, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_error(error)
             else:
@@ -356,7 +356,7 @@ class AddressDeleteView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        address_delete(address=address_for_user_or_404(user=request.user, address_id=pk))
+        address_delete(address=address_for_user_or_404(user=request.user, address_id=pk), request=request)
         messages.success(request, _("The address is deleted."))
         return redirect("accounts:addresses")
 
@@ -365,7 +365,7 @@ class AddressMakeDefaultView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        address_make_default(address=address_for_user_or_404(user=request.user, address_id=pk))
+        address_make_default(address=address_for_user_or_404(user=request.user, address_id=pk), request=request)
         messages.success(request, _("This is now your default address."))
         return redirect("accounts:addresses")
 

@@ -276,7 +276,7 @@ class BankAccountMakeDefaultView(_OwnBankAccountView):
     def post(self, request, account_id):
         account = self.account(account_id)
         try:
-            bank_account_make_default(account=account, user=request.user)
+            bank_account_make_default(account=account, user=request.user, request=request)
         except BankAccount.DoesNotExist:  # deleted meanwhile by a concurrent request
             raise Http404 from None
         messages.success(

@@ -7,14 +7,14 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gogomarket.core.ratelimit import RateLimited, rate_limit_hit
-from gogomarket.core.services import audit_log_write, client_meta
+from gogomarket.core.services import client_meta
 
 from .. import throttle
 from ..devices import known_device_of, known_device_remember
 from ..enums import UserRole, UserStatus
 from ..models import User, UserManager
 from ..phones import phone_normalize
-from .users import user_create
+from .users import SIGN_UP, user_create
 from .verification import email_verification_send
 
 SELF_SIGNUP_ROLES = (UserRole.BUYER, UserRole.SELLER)
@@ -24,7 +24,8 @@ SIGNUPS_PER_IP_PER_HOUR = 10
 @transaction.atomic
 def user_register(*, email, password, first_name, last_name, role=UserRole.BUYER, phone=None, request=None):
     """Self sign-up of a buyer or a seller (couriers and staff are created by staff). The password
-    must pass the validators; a verification email is sent after commit."""
+    must pass the validators; a verification email is sent after commit. The account's one audit
+    row is ``user_create``'s ``user.create`` (by ``signup``); this device becomes a known one."""
     if role not in SELF_SIGNUP_ROLES:
         raise ValidationError({"role": _("You can sign up as a buyer or a seller.")})
     ip, _agent = client_meta(request)
@@ -40,14 +41,13 @@ def user_register(*, email, password, first_name, last_name, role=UserRole.BUYER
     except ValidationError as error:
         raise ValidationError({"password": error.messages}) from error
     user = user_create(
-        email=email, password=password, first_name=first_name, last_name=last_name, role=role, phone=phone
-    )
-    audit_log_write(
-        actor=user,
-        action="user.register",
-        entity_type="user",
-        entity_id=user.pk,
-        new_values={"email": user.email, "role": user.role},
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=role,
+        phone=phone,
+        actor=SIGN_UP,
         request=request,
     )
     email_verification_send(user=user, request=request)
