@@ -83,6 +83,7 @@ def test_an_app_signs_in_from_the_address_of_its_live_session_while_the_account_
     app = Client(REMOTE_ADDR="10.3.0.1", HTTP_ACCEPT_LANGUAGE="en")
     first = app.post(LOGIN, {"login": owner.email, "password": DEFAULT_PASSWORD}, content_type="application/json")
     assert first.status_code == 200
+    assert django_settings.KNOWN_DEVICE_COOKIE_NAME in first.cookies  # for apps that keep cookies
     _attack(owner)
     app = Client(REMOTE_ADDR="10.3.0.1", HTTP_ACCEPT_LANGUAGE="en")  # no cookies at all
     again = app.post(LOGIN, {"login": owner.email, "password": DEFAULT_PASSWORD}, content_type="application/json")
