@@ -303,6 +303,8 @@ class UserAdmin(BaseAdmin):
             role=obj.role,
             phone=obj.phone,
             status=obj.status,
+            actor=request.user,
+            request=request,
         )
         obj.pk = user.pk
         obj._state.adding = False

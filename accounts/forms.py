@@ -1,7 +1,8 @@
 """Forms of the account pages: they check the shape of the input; the rules live in services.
 
-A service's ValidationError is shown on the form with ``add_service_error``, on the field it
-names (or at the top), so a rule is written once for the pages and the API.
+A service's ValidationError is shown on the form with ``add_service_error``
+(``gogomarket.core.forms``), on the field it names (or at the top), so a rule is written once for
+the pages and the API.
 """
 
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.contrib.auth import forms as auth_forms
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
+from gogomarket.core.forms import BootstrapFormMixin
 from gogomarket.core.services import email_send_after_commit
 
 from .enums import AddressType, UserRole
@@ -29,43 +31,6 @@ COORDINATE_STEP = Decimal("0.00000001")  # user_addresses keeps 8 decimal places
 # Django's own help texts of the password validators are not translated into Uzbek.
 PASSWORD_HELP = _("At least 8 characters, not only digits, not a common password and not like your name or email.")
 PASSWORD_AGAIN_HELP = _("Type the same password again.")
-
-
-class BootstrapFormMixin:
-    """Bootstrap classes on the widgets (``is-invalid`` once a field has an error), and service
-    errors mapped onto the form's fields."""
-
-    # service error key -> form field, where the two names differ
-    service_error_fields = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
-    def add_service_error(self, error):
-        """Show a ValidationError raised by a service."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for key, errors in error.error_dict.items():
-            name = self.service_error_fields.get(key, key)
-            self.add_error(name if name in self.fields else None, errors)
 
 
 class PhoneField(forms.CharField):

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
+from .devices import known_device_cookie_value
 from .services import (
     BROWSER_SESSION_KEY,
     browser_session_adopt,
@@ -41,3 +43,25 @@ class UserSessionMiddleware:
             messages.info(request, _("Your session has ended. Please sign in again."))
             return
         session_touch(session)
+
+
+class KnownDeviceMiddleware:
+    """Sets the known-device cookie that a successful sign-in (pages, API, back office), a
+    sign-up or a password reset left on the request (``accounts.devices.known_device_remember``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        value = known_device_cookie_value(request)
+        if value:
+            response.set_cookie(
+                settings.KNOWN_DEVICE_COOKIE_NAME,
+                value,
+                max_age=settings.KNOWN_DEVICE_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

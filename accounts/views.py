@@ -10,20 +10,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_htmx.http import HttpResponseClientRedirect
+
+from gogomarket.core.redirects import safe_next
 
 from .forms import (
     AddressForm,
@@ -36,6 +37,7 @@ from .forms import (
     SignInForm,
     SignUpForm,
 )
+from .mixins import SignedInRequiredMixin
 from .models import UserSession
 from .selectors import (
     address_for_user_or_404,
@@ -65,12 +67,7 @@ from .services import (
 
 def _next_url(request):
     """Where to go after signing in: ``next`` when it points at this site, else ""."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return ""
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), "")
 
 
 # --- sign-up, sign-in, sign-out --------------------------------------------------------------
@@ -159,7 +156,7 @@ def _profile_page(request, **forms):
     return render(request, "accounts/profile.html", context)
 
 
-class ProfileView(LoginRequiredMixin, View):
+class ProfileView(SignedInRequiredMixin, View):
     def get(self, request):
         return _profile_page(request)
 
@@ -176,7 +173,7 @@ class ProfileView(LoginRequiredMixin, View):
         return _profile_page(request, profile_form=form)
 
 
-class AvatarUploadView(LoginRequiredMixin, View):
+class AvatarUploadView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -192,7 +189,7 @@ class AvatarUploadView(LoginRequiredMixin, View):
         return _profile_page(request, avatar_form=form)
 
 
-class EmailVerificationSendView(LoginRequiredMixin, View):
+class EmailVerificationSendView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -220,7 +217,7 @@ class EmailVerifyView(View):
         return redirect("catalog:home")
 
 
-class PhoneCodeSendView(LoginRequiredMixin, View):
+class PhoneCodeSendView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -233,7 +230,7 @@ class PhoneCodeSendView(LoginRequiredMixin, View):
         return redirect(reverse("accounts:profile") + "#phone")
 
 
-class PhoneVerifyView(LoginRequiredMixin, View):
+class PhoneVerifyView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
@@ -251,7 +248,7 @@ class PhoneVerifyView(LoginRequiredMixin, View):
 
 # --- passwords -------------------------------------------------------------------------------
 @method_decorator(never_cache, name="dispatch")
-class PasswordChangeView(LoginRequiredMixin, View):
+class PasswordChangeView(SignedInRequiredMixin, View):
     template_name = "accounts/password_change.html"
 
     def get(self, request):
@@ -305,12 +302,12 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 # --- address book ------------------------------------------------------------------------------
-class AddressListView(LoginRequiredMixin, View):
+class AddressListView(SignedInRequiredMixin, View):
     def get(self, request):
         return render(request, "accounts/address_list.html", {"addresses": address_list_for_user(user=request.user)})
 
 
-class AddressCreateView(LoginRequiredMixin, View):
+class AddressCreateView(SignedInRequiredMixin, View):
     template_name = "accounts/address_form.html"
 
     def get(self, request):
@@ -322,7 +319,7 @@ class AddressCreateView(LoginRequiredMixin, View):
         form = AddressForm(request.POST)
         if form.is_valid():
             try:
-                address_create(user=request.user, **form.cleaned_data)
+                address_create(user=request.user, request=request, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_error(error)
             else:
@@ -331,7 +328,7 @@ class AddressCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form})
 
 
-class AddressUpdateView(LoginRequiredMixin, View):
+class AddressUpdateView(SignedInRequiredMixin, View):
     template_name = "accounts/address_form.html"
 
     def get(self, request, pk):
@@ -343,7 +340,7 @@ class AddressUpdateView(LoginRequiredMixin, View):
         form = AddressForm(request.POST)
         if form.is_valid():
             try:
-                address_update(address=address, **form.cleaned_data)
+                address_update(address=address, request=request, **form.cleaned_data)
             except ValidationError as error:
                 form.add_service_error(error)
             else:
@@ -352,26 +349,26 @@ class AddressUpdateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "address": address})
 
 
-class AddressDeleteView(LoginRequiredMixin, View):
+class AddressDeleteView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        address_delete(address=address_for_user_or_404(user=request.user, address_id=pk))
+        address_delete(address=address_for_user_or_404(user=request.user, address_id=pk), request=request)
         messages.success(request, _("The address is deleted."))
         return redirect("accounts:addresses")
 
 
-class AddressMakeDefaultView(LoginRequiredMixin, View):
+class AddressMakeDefaultView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        address_make_default(address=address_for_user_or_404(user=request.user, address_id=pk))
+        address_make_default(address=address_for_user_or_404(user=request.user, address_id=pk), request=request)
         messages.success(request, _("This is now your default address."))
         return redirect("accounts:addresses")
 
 
 # --- active sessions ---------------------------------------------------------------------------
-class SessionListView(LoginRequiredMixin, View):
+class SessionListView(SignedInRequiredMixin, View):
     def get(self, request):
         current = browser_session_current(request)
         context = {
@@ -381,7 +378,7 @@ class SessionListView(LoginRequiredMixin, View):
         return render(request, "accounts/session_list.html", context)
 
 
-class SessionEndView(LoginRequiredMixin, View):
+class SessionEndView(SignedInRequiredMixin, View):
     """End one session. With HTMX the row disappears in place; ending this browser's own
     session signs it out."""
 
@@ -405,7 +402,7 @@ class SessionEndView(LoginRequiredMixin, View):
         return redirect("accounts:sessions")
 
 
-class SessionEndOthersView(LoginRequiredMixin, View):
+class SessionEndOthersView(SignedInRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import BootstrapFormMixin
+from gogomarket.core.forms import BootstrapFormMixin
 
 from .enums import ProductStatus
 from .selectors import SORT_CHOICES, ListingFilters, category_tree
@@ -248,7 +248,7 @@ class AttributeForm(BootstrapFormMixin, forms.Form):
     value = forms.CharField(label=_("Value"), max_length=1000)
 
 
-class SellerProductFilterForm(forms.Form):
+class SellerProductFilterForm(BootstrapFormMixin, forms.Form):
     q = forms.CharField(required=False, label=_("Search"))
     status = forms.ChoiceField(required=False, label=_("Status"))
     stock = forms.ChoiceField(
@@ -261,9 +261,6 @@ class SellerProductFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("Any status"))] + list(ProductStatus.choices)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = css
 
 
 class BulkActionForm(forms.Form):

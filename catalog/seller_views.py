@@ -3,8 +3,7 @@ stock, CSV import and export. Only seller accounts get in; every product is look
 seller's own, so another seller's product is a 404. Every change is a POST to a service."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
-from accounts.enums import UserRole
+from accounts.mixins import SellerRequiredMixin
+from gogomarket.core.redirects import safe_next
 
 from . import csv_products, selectors, services
 from .forms import (
@@ -33,13 +33,9 @@ from .models import ProductAttribute, ProductVariant
 SELLER_PAGE_SIZE = 50
 
 
-class SellerRequiredMixin(LoginRequiredMixin):
-    """Signed-in seller accounts only; anyone else signed in gets a 403 page."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role != UserRole.SELLER:
-            raise PermissionDenied(_("The seller center is for seller accounts."))
-        return super().dispatch(request, *args, **kwargs)
+class SellerProductsMixin(SellerRequiredMixin):
+    """The seller center's product pages: seller accounts only (``accounts.mixins``), and a
+    product is looked up among the seller's own (another seller's is a 404, for every method)."""
 
     def product(self, product_id):
         return selectors.product_for_seller_or_404(seller=self.request.user, product_id=product_id)
@@ -60,12 +56,12 @@ def _messages_from(request, error):
         messages.error(request, message)
 
 
-class DashboardView(SellerRequiredMixin, View):
+class DashboardView(SellerProductsMixin, View):
     def get(self, request):
         return redirect("seller:products")
 
 
-class ProductListView(SellerRequiredMixin, View):
+class ProductListView(SellerProductsMixin, View):
     template_name = "seller/product_list.html"
 
     def get(self, request):
@@ -91,7 +87,7 @@ class ProductListView(SellerRequiredMixin, View):
         )
 
 
-class BulkActionView(SellerRequiredMixin, View):
+class BulkActionView(SellerProductsMixin, View):
     def post(self, request):
         form = BulkActionForm(request.POST)
         ids = form.product_ids()
@@ -111,11 +107,10 @@ class BulkActionView(SellerRequiredMixin, View):
 
 
 def _safe_next(request):
-    target = request.POST.get("next") or ""
-    return target if target.startswith("/seller/") else ""
+    return safe_next(request, request.POST.get("next"), "", within="/seller/")
 
 
-class ProductCreateView(SellerRequiredMixin, View):
+class ProductCreateView(SellerProductsMixin, View):
     template_name = "seller/product_form.html"
 
     def get(self, request):
@@ -134,7 +129,7 @@ class ProductCreateView(SellerRequiredMixin, View):
         return render(request, self.template_name, {"form": form}, status=400)
 
 
-class ProductEditView(SellerRequiredMixin, View):
+class ProductEditView(SellerProductsMixin, View):
     template_name = "seller/product_edit.html"
 
     def context(self, product, **forms):
@@ -180,7 +175,7 @@ class ProductEditView(SellerRequiredMixin, View):
         return render(request, self.template_name, self.context(product, form=form), status=400)
 
 
-class ProductStatusView(SellerRequiredMixin, View):
+class ProductStatusView(SellerProductsMixin, View):
     """publish / unpublish / discontinue / delete one product."""
 
     ACTIONS = {
@@ -204,7 +199,7 @@ class ProductStatusView(SellerRequiredMixin, View):
         return redirect("seller:products" if action == "delete" else _edit_url(product))
 
 
-class ImageUploadView(SellerRequiredMixin, View):
+class ImageUploadView(SellerProductsMixin, View):
     def post(self, request, product_id):
         product = self.product(product_id)
         form = ImageUploadForm(request.POST, request.FILES)
@@ -225,7 +220,7 @@ class ImageUploadView(SellerRequiredMixin, View):
         return redirect(_edit_url(product, "images"))
 
 
-class ImageActionView(SellerRequiredMixin, View):
+class ImageActionView(SellerProductsMixin, View):
     """primary / up / down / delete of one picture."""
 
     def post(self, request, product_id, image_id, action):
@@ -249,7 +244,7 @@ class ImageActionView(SellerRequiredMixin, View):
         return redirect(_edit_url(product, "images"))
 
 
-class VariantCreateView(SellerRequiredMixin, View):
+class VariantCreateView(SellerProductsMixin, View):
     def post(self, request, product_id):
         product = selectors.product_with_children_for_seller(seller=request.user, product_id=product_id)
         form = VariantForm(request.POST, images=list(product.images.all()), prefix="variant")
@@ -266,7 +261,7 @@ class VariantCreateView(SellerRequiredMixin, View):
         return render(request, ProductEditView.template_name, view.context(product, variant_form=form), status=400)
 
 
-class VariantUpdateView(SellerRequiredMixin, View):
+class VariantUpdateView(SellerProductsMixin, View):
     def post(self, request, product_id, variant_id):
         product = selectors.product_with_children_for_seller(seller=request.user, product_id=product_id)
         variant = get_object_or_404(ProductVariant, pk=variant_id, product=product, deleted_at__isnull=True)
@@ -289,7 +284,7 @@ class VariantUpdateView(SellerRequiredMixin, View):
         return render(request, ProductEditView.template_name, context, status=400)
 
 
-class AttributeCreateView(SellerRequiredMixin, View):
+class AttributeCreateView(SellerProductsMixin, View):
     def post(self, request, product_id):
         product = self.product(product_id)
         form = AttributeForm(request.POST, prefix="attribute")
@@ -307,7 +302,7 @@ class AttributeCreateView(SellerRequiredMixin, View):
         return redirect(_edit_url(product, "attributes"))
 
 
-class AttributeActionView(SellerRequiredMixin, View):
+class AttributeActionView(SellerProductsMixin, View):
     """save / up / down / delete one attribute."""
 
     def post(self, request, product_id, attribute_id, action):
@@ -337,7 +332,7 @@ class AttributeActionView(SellerRequiredMixin, View):
         return redirect(_edit_url(product, "attributes"))
 
 
-class LowStockView(SellerRequiredMixin, View):
+class LowStockView(SellerProductsMixin, View):
     def get(self, request):
         paginator = Paginator(selectors.seller_low_stock(seller=request.user).select_related("category"), 100)
         return render(request, "seller/low_stock.html", {"page": paginator.get_page(request.GET.get("page"))})
@@ -363,7 +358,7 @@ class LowStockView(SellerRequiredMixin, View):
         return super().product(product_id)
 
 
-class ExportView(SellerRequiredMixin, View):
+class ExportView(SellerProductsMixin, View):
     def get(self, request):
         response = StreamingHttpResponse(
             csv_products.products_csv_stream(seller=request.user), content_type="text/csv; charset=utf-8"
@@ -373,7 +368,7 @@ class ExportView(SellerRequiredMixin, View):
         return response
 
 
-class ImportView(SellerRequiredMixin, View):
+class ImportView(SellerProductsMixin, View):
     template_name = "seller/import.html"
 
     def get(self, request):

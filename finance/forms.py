@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import BootstrapFormMixin
+from gogomarket.core.forms import BootstrapFormMixin
 from gogomarket.core.templatetags.money import format_uzs
 
 from .enums import PayoutMethod

@@ -8,7 +8,6 @@ idempotency token (as checkout does): sending it twice moves money once."""
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from catalog.seller_views import SellerRequiredMixin
+from accounts.mixins import SellerRequiredMixin, SignedInRequiredMixin
 from gogomarket.core.services import IdempotencyConflict
 from gogomarket.core.templatetags.money import format_uzs
 
@@ -86,13 +85,13 @@ def wallet_page(request, form, *, token="", status=200):
     return render(request, "finance/wallet.html", context, status=status)
 
 
-class WalletView(LoginRequiredMixin, View):
+class WalletView(SignedInRequiredMixin, View):
     def get(self, request):
         _topup_outcome(request)
         return wallet_page(request, TopupForm())
 
 
-class WalletTopupView(LoginRequiredMixin, View):
+class WalletTopupView(SignedInRequiredMixin, View):
     """POST amount, token: start a card top-up and send the buyer to the provider's page."""
 
     http_method_names = ["post"]
@@ -278,7 +277,7 @@ class BankAccountMakeDefaultView(_OwnBankAccountView):
     def post(self, request, account_id):
         account = self.account(account_id)
         try:
-            bank_account_make_default(account=account, user=request.user)
+            bank_account_make_default(account=account, user=request.user, request=request)
         except BankAccount.DoesNotExist:  # deleted meanwhile by a concurrent request
             raise Http404 from None
         messages.success(

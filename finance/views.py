@@ -5,9 +5,10 @@ page_views.py."""
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+
+from gogomarket.core.redirects import safe_next
 
 from .models import Payment, PaymentState
 from .providers import CallbackInvalid, SandboxPaymentProvider, payment_provider
@@ -61,7 +62,4 @@ class SandboxPageView(View):
         return payment
 
     def _return(self, request):
-        target = request.POST.get("return") or request.GET.get("return") or "/"
-        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-            target = "/"
-        return target
+        return safe_next(request, request.POST.get("return") or request.GET.get("return"), "/")

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserSessionMiddleware",
+    "accounts.middleware.KnownDeviceMiddleware",
     "orders.middleware.CartMergeMiddleware",
 ]
 
@@ -205,10 +206,19 @@ EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
 API_ACCESS_TOKEN_TTL = env.int("API_ACCESS_TOKEN_TTL", default=15 * 60)
 API_REFRESH_TOKEN_TTL = env.int("API_REFRESH_TOKEN_TTL", default=30 * 24 * 3600)
 
-# Sign-in throttling (accounts.throttle): attempts per window, per account and per IP address.
+# Sign-in protection (accounts.throttle): strangers' attempts on one account (free ones, then a
+# wait of LOGIN_THROTTLE_WINDOW doubling with each further attempt up to LOGIN_THROTTLE_MAX_DELAY,
+# forgotten after LOGIN_THROTTLE_MEMORY without attempts), per address (in a window), and per known
+# device of the account (a signed cookie, or the address of a live session), which strangers'
+# attempts never hold up.
 LOGIN_THROTTLE_WINDOW = env.int("LOGIN_THROTTLE_WINDOW", default=15 * 60)
 LOGIN_THROTTLE_PER_ACCOUNT = env.int("LOGIN_THROTTLE_PER_ACCOUNT", default=5)
 LOGIN_THROTTLE_PER_IP = env.int("LOGIN_THROTTLE_PER_IP", default=30)
+LOGIN_THROTTLE_PER_DEVICE = env.int("LOGIN_THROTTLE_PER_DEVICE", default=5)
+LOGIN_THROTTLE_MAX_DELAY = env.int("LOGIN_THROTTLE_MAX_DELAY", default=4 * 3600)
+LOGIN_THROTTLE_MEMORY = env.int("LOGIN_THROTTLE_MEMORY", default=24 * 3600)
+KNOWN_DEVICE_COOKIE_NAME = "gm_device"
+KNOWN_DEVICE_COOKIE_AGE = env.int("KNOWN_DEVICE_COOKIE_AGE", default=365 * 24 * 3600)
 
 # Text messages (phone verification codes) go through this backend; the default writes them
 # to the log. A real gateway (Eskiz, Play Mobile, ...) is one class: see accounts/sms.py.

@@ -3,23 +3,13 @@ orders of their zone they can take, each with one big button for the next step, 
 phone and a map link to the address. The page sends the phone's position with each step when
 the browser allows it."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.enums import UserRole
+from accounts.mixins import CourierRequiredMixin
 
 from . import selectors, services
 from .services.lifecycle import courier_zone
-
-
-class CourierRequiredMixin(LoginRequiredMixin):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.role != UserRole.COURIER:
-            raise PermissionDenied(_("This page is for couriers."))
-        return super().dispatch(request, *args, **kwargs)
 
 
 class CourierHomeView(CourierRequiredMixin, View):

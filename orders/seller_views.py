@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
-from catalog.seller_views import SellerRequiredMixin
+from accounts.mixins import SellerRequiredMixin
 
 from . import selectors, services
 from .enums import OrderStatus

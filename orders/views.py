@@ -5,21 +5,21 @@ POST; an order that is not yours is a 404."""
 import uuid
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.enums import UserRole
+from accounts.mixins import SignedInRequiredMixin
 from accounts.selectors import default_delivery_address
 from finance.services.payments import card_payment_resume
+from gogomarket.core.redirects import safe_next
 
 from . import selectors, services
 from .enums import OrderStatus, PaymentMethod, PaymentStatus
@@ -45,10 +45,7 @@ def _id(value):
 
 
 def _back(request, default):
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return safe_next(request, request.POST.get("next"), default)
 
 
 # --- cart ---------------------------------------------------------------------------------------
@@ -130,7 +127,7 @@ def _tariff_choices(data):
     return {key.split("_", 1)[1]: value for key, value in data.items() if key.startswith("tariff_") and value}
 
 
-class CheckoutView(LoginRequiredMixin, View):
+class CheckoutView(SignedInRequiredMixin, View):
     """GET: the plan for the chosen address and delivery options; POST: place the orders."""
 
     template_name = "orders/checkout.html"
@@ -199,7 +196,7 @@ class CheckoutView(LoginRequiredMixin, View):
 
 
 # --- my orders ----------------------------------------------------------------------------------
-class OrderListView(LoginRequiredMixin, View):
+class OrderListView(SignedInRequiredMixin, View):
     def get(self, request):
         status = request.GET.get("status") or None
         if status not in OrderStatus.values:
@@ -226,7 +223,7 @@ def _awaits_card_payment(order):
     )
 
 
-class OrderDetailView(LoginRequiredMixin, View):
+class OrderDetailView(SignedInRequiredMixin, View):
     template_name = "orders/order_detail.html"
 
     def get(self, request, number):
@@ -236,7 +233,7 @@ class OrderDetailView(LoginRequiredMixin, View):
         return render(request, self.template_name, context)
 
 
-class OrderPayView(LoginRequiredMixin, View):
+class OrderPayView(SignedInRequiredMixin, View):
     """POST: "Pay now" for the buyer's unpaid card order: off to the card provider's page, which
     brings the buyer back to the order."""
 
@@ -277,7 +274,7 @@ def _cancellation_reason(order, history):
     return entry.text if not (entry.kind or "").startswith("orders.step.") else (order.cancellation_reason or "")
 
 
-class OrderTransitionView(LoginRequiredMixin, View):
+class OrderTransitionView(SignedInRequiredMixin, View):
     """POST action (a step of the lifecycle), note, latitude, longitude: buyers, sellers and
     couriers all post their steps here; the service decides who may do what."""
 

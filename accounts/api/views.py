@@ -374,13 +374,13 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     def create(self, request):
         data = _validated(AddressInputSerializer, request.data)
-        return self._answer(address_create(user=request.user, **data), status.HTTP_201_CREATED)
+        return self._answer(address_create(user=request.user, request=request, **data), status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         address = self.get_object()
         data = _validated(AddressInputSerializer, request.data, partial=partial)
         with _gone_is_404(UserAddress):
-            return self._answer(address_update(address=address, **data))
+            return self._answer(address_update(address=address, request=request, **data))
 
     def partial_update(self, request, pk=None):
         return self.update(request, pk, partial=True)
@@ -388,14 +388,14 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     def destroy(self, request, pk=None):
         address = self.get_object()
         with _gone_is_404(UserAddress):
-            address_delete(address=address)
+            address_delete(address=address, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"], url_path="make-default")
     def make_default(self, request, pk=None):
         address = self.get_object()
         with _gone_is_404(UserAddress):
-            return self._answer(address_make_default(address=address))
+            return self._answer(address_make_default(address=address, request=request))
 
 
 # --- sessions -------------------------------------------------------------------------------

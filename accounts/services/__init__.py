@@ -42,7 +42,6 @@ from .passwords import (  # noqa: F401
     password_reset_request_check,
 )
 from .profile import (  # noqa: F401
-    AVATAR_FORMATS,
     AVATAR_SIZE,
     AVATAR_THUMB_SIZE,
     avatar_set,
@@ -75,6 +74,7 @@ from .staff import (  # noqa: F401
     user_staff_update_check,
 )
 from .users import (  # noqa: F401
+    SIGN_UP,
     phone_available,
     phone_release_unverified,
     user_create,

@@ -2,7 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from gogomarket.core.services import audit_log_write
 
 from ..enums import AddressType
 from ..models import User, UserAddress
+from ..permissions import account_change_check
 from ..phones import phone_clean
 
 ADDRESS_FIELDS = (
@@ -89,9 +90,12 @@ def _make_sole_default(address):
 
 
 @transaction.atomic
-def address_create(*, user, is_default=False, **data):
+def address_create(*, user, is_default=False, actor=None, request=None, **data):
     """Add an address. The first address of a type becomes its default; ``is_default`` makes
-    this one the default and the previous default an ordinary address."""
+    this one the default and the previous default an ordinary address. ``actor`` is who does it
+    (None: the owner; a staff member for someone else's address); audited with ``request``'s
+    address and browser."""
+    actor = _actor_check(actor, user)
     _lock_owner(user)
     address = UserAddress(user=user, **{k: v for k, v in data.items() if k in ADDRESS_FIELDS})
     address.type = address.type or AddressType.DELIVERY
@@ -100,13 +104,21 @@ def address_create(*, user, is_default=False, **data):
     if address.is_default:
         _make_sole_default(address)
     address.save()
-    _address_audit(address, "address.create", new={"type": address.type, "is_default": address.is_default})
+    _address_audit(
+        address,
+        "address.create",
+        new={"type": address.type, "is_default": address.is_default},
+        actor=actor,
+        request=request,
+    )
     return address
 
 
 @transaction.atomic
-def address_update(*, address, is_default=None, **data):
-    """Change an address (its owner is fixed). Setting ``is_default`` moves the default here."""
+def address_update(*, address, is_default=None, actor=None, request=None, **data):
+    """Change an address (its owner is fixed). Setting ``is_default`` moves the default here.
+    ``actor`` and ``request`` as for ``address_create``."""
+    actor = _actor_check(actor, address.user)
     _lock_owner(address.user)
     address = UserAddress.objects.get(pk=address.pk, deleted_at__isnull=True)
     old_type, was_default = address.type, address.is_default
@@ -134,6 +146,8 @@ def address_update(*, address, is_default=None, **data):
         "address.update",
         old={k: v for k, v in old.items() if new[k] != v},
         new={k: v for k, v in new.items() if old[k] != v} | {"is_default": address.is_default},
+        actor=actor,
+        request=request,
     )
     return address
 
@@ -146,14 +160,26 @@ def _jsonable(value):
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _address_audit(address, action, old=None, new=None):
+def _actor_check(actor, owner):
+    """Who changes ``owner``'s address book: the owner (``actor`` None or the owner), or a staff
+    member allowed to change that account (``accounts.permissions``)."""
+    if actor is None or actor.pk == owner.pk:
+        return owner
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only the owner or staff change an address book."))
+    account_change_check(actor=actor, user=owner)
+    return actor
+
+
+def _address_audit(address, action, *, actor, request, old=None, new=None):
     audit_log_write(
-        actor=address.user,
+        actor=actor,
         action=action,
         entity_type="user_address",
         entity_id=address.pk,
         old_values=old or None,
         new_values=new or None,
+        request=request,
     )
 
 
@@ -169,9 +195,11 @@ def _promote_next_default(*, user_id, type_, exclude=None):
 
 
 @transaction.atomic
-def address_delete(*, address):
+def address_delete(*, address, actor=None, request=None):
     """Soft delete: the row stays for the orders that point at it; if it was the default,
-    the most recently used other address of its type becomes the default."""
+    the most recently used other address of its type becomes the default. ``actor`` and
+    ``request`` as for ``address_create``."""
+    actor = _actor_check(actor, address.user)
     _lock_owner(address.user)
     address = UserAddress.objects.get(pk=address.pk, deleted_at__isnull=True)
     was_default = address.is_default
@@ -180,9 +208,16 @@ def address_delete(*, address):
     address.save(update_fields=["deleted_at", "is_default", "updated_at"])
     if was_default:
         _promote_next_default(user_id=address.user_id, type_=address.type)
-    _address_audit(address, "address.delete", old={"type": address.type, "is_default": was_default})
+    _address_audit(
+        address,
+        "address.delete",
+        old={"type": address.type, "is_default": was_default},
+        actor=actor,
+        request=request,
+    )
 
 
 @transaction.atomic
-def address_make_default(*, address):
-    return address_update(address=address, is_default=True)
+def address_make_default(*, address, actor=None, request=None):
+    """Make ``address`` the default of its type (an ``address.update`` row)."""
+    return address_update(address=address, is_default=True, actor=actor, request=request)

@@ -9,6 +9,7 @@ from gogomarket.core.ratelimit import RateLimited, rate_limit_hit
 from gogomarket.core.services import audit_log_write
 
 from .. import hooks
+from ..devices import known_device_remember
 from ..models import UserManager
 from .sessions import sessions_revoke_all
 
@@ -29,6 +30,7 @@ def password_change(*, user, old_password, new_password, keep_session=None, requ
     sessions_revoke_all(user=user, keep=keep_session, request=request)
     hooks.password_changed.fire(user_id=user.pk)
     audit_log_write(actor=user, action="user.password_change", entity_type="user", entity_id=user.pk, request=request)
+    known_device_remember(request, user)  # the new password forgets every device token: this one gets a new one
     return user
 
 
@@ -48,7 +50,9 @@ def password_reset_request_check(*, email):
 
 @transaction.atomic
 def password_reset_complete(*, user, new_password, request=None):
-    """Set a new password through a reset link; every session of the user ends."""
+    """Set a new password through a reset link; every session of the user ends. The device that
+    set it (the reset link proved the mailbox) becomes a known device of the account, so the owner
+    can sign in even while strangers' guesses hold up new devices."""
     try:
         validate_password(new_password, user)
     except ValidationError as error:
@@ -58,4 +62,5 @@ def password_reset_complete(*, user, new_password, request=None):
     sessions_revoke_all(user=user, request=request)
     hooks.password_changed.fire(user_id=user.pk)
     audit_log_write(actor=user, action="user.password_reset", entity_type="user", entity_id=user.pk, request=request)
+    known_device_remember(request, user)
     return user

@@ -1,16 +1,13 @@
 """A person's own profile: name, phone, avatar."""
 
-import io
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from gogomarket.core.images import Variant, image_normalise
 from gogomarket.core.services import audit_log_write
 
 from .. import hooks
@@ -20,7 +17,6 @@ from .users import phone_available, phone_release_unverified
 
 AVATAR_SIZE = 512
 AVATAR_THUMB_SIZE = 128
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
 
 
 @transaction.atomic
@@ -60,33 +56,21 @@ def profile_update(*, user, first_name=None, last_name=None, phone=None, request
 
 
 def _avatar_images(uploaded):
-    if uploaded.size > settings.AVATAR_MAX_BYTES:
-        raise ValidationError(
-            {"avatar": _("The picture is too large (at most %(mb)d MB).") % {"mb": settings.AVATAR_MAX_BYTES // 2**20}}
-        )
-    try:
-        data = uploaded.read()
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        if image.format not in AVATAR_FORMATS:
-            raise ValidationError({"avatar": _("Upload a JPEG, PNG or WebP picture.")})
-        image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError({"avatar": _("This file is not a picture we can read.")}) from exc
-    outputs = []
-    for size in (AVATAR_SIZE, AVATAR_THUMB_SIZE):
-        buffer = io.BytesIO()
-        ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS).save(buffer, "JPEG", quality=88)
-        outputs.append(buffer.getvalue())
-    return outputs
+    """(512 px square, 128 px square) JPEG bytes of an uploaded picture, or ValidationError on ``avatar``."""
+    return image_normalise(
+        uploaded,
+        field="avatar",
+        max_bytes=settings.AVATAR_MAX_BYTES,
+        variants=(Variant(AVATAR_SIZE, crop=True, quality=88), Variant(AVATAR_THUMB_SIZE, crop=True, quality=88)),
+    )
 
 
 @transaction.atomic
 def avatar_set(*, user, uploaded, request=None):
     """Store a new profile picture (512px square) and its 128px thumbnail; ``avatar_url`` points
-    at the picture, the thumbnail sits next to it. A bad file raises ValidationError and stores
-    nothing. The old files are removed after commit."""
+    at the picture, the thumbnail sits next to it. A bad file (gogomarket.core.images: size, format,
+    pixel count before decoding) raises ValidationError and stores nothing. The change is audited
+    (``user.avatar_change``); the old files are removed after commit."""
     picture, thumbnail = _avatar_images(uploaded)
     user = User.objects.select_for_update().get(pk=user.pk)
     base = f"avatars/{user.uuid}/{uuid.uuid4().hex}"
@@ -98,6 +82,15 @@ def avatar_set(*, user, uploaded, request=None):
     try:
         with transaction.atomic():
             user.save(update_fields=["avatar_url", "updated_at"])
+            audit_log_write(
+                actor=user,
+                action="user.avatar_change",
+                entity_type="user",
+                entity_id=user.pk,
+                old_values={"avatar_url": old_url},
+                new_values={"avatar_url": user.avatar_url},
+                request=request,
+            )
     except Exception:
         _avatar_files_delete(user.avatar_url)  # no orphan files when the row is not written
         raise

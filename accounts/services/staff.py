@@ -16,10 +16,20 @@ from .users import phone_available, phone_release_unverified, user_create
 
 
 @transaction.atomic
-def staff_user_create(*, email, password, first_name="", last_name="", role_type, granted_by=None, **fields):
-    """Create a staff account (role ``admin``) holding one admin sub-role."""
+def staff_user_create(
+    *, email, password, first_name="", last_name="", role_type, granted_by=None, request=None, **fields
+):
+    """Create a staff account (role ``admin``) holding one admin sub-role; ``granted_by`` (None:
+    the system) is the actor of its ``user.create`` and ``admin_role.grant`` rows."""
     user = user_create(
-        email=email, password=password, first_name=first_name, last_name=last_name, role=UserRole.ADMIN, **fields
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        role=UserRole.ADMIN,
+        actor=granted_by,
+        request=request,
+        **fields,
     )
     admin_role_grant(user=user, role_type=role_type, granted_by=granted_by)
     return user

@@ -14,11 +14,18 @@ from ..permissions import account_change_check
 from ..phones import phone_clean
 from .sessions import sessions_delete
 
+SIGN_UP = "signup"  # ``actor`` of user_create for a person creating their own account
+
 
 @transaction.atomic
-def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, phone=None, **fields):
-    """Create an account. The email is normalised (lower case), the password hashed with bcrypt;
-    a duplicate email or phone raises ValidationError naming the field and writes nothing."""
+def user_create(
+    *, email, password, first_name, last_name, role=UserRole.BUYER, phone=None, actor=None, request=None, **fields
+):
+    """Create an account, the one place every account is made (sign-up, staff, seeding, commands).
+    The email is normalised (lower case), the password hashed with bcrypt; a duplicate email or
+    phone raises ValidationError naming the field and writes nothing. Writes one ``user.create``
+    audit row: ``actor`` is the staff member who made it, ``SIGN_UP`` for someone signing up
+    themselves (the row is theirs), None for the system (seeding, commands)."""
     email = UserManager.normalize_email(email)
     phone = phone_clean(phone)
     if not email:
@@ -36,6 +43,15 @@ def user_create(*, email, password, first_name, last_name, role=UserRole.BUYER, 
             )  # fmt: skip
     except IntegrityError as exc:  # a concurrent sign-up with the same email or phone
         raise ValidationError({"email": _("This email is already registered.")}) from exc
+    by = "signup" if actor == SIGN_UP else ("staff" if actor is not None else "system")
+    audit_log_write(
+        actor=user if actor == SIGN_UP else actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.pk,
+        new_values={"email": user.email, "role": user.role, "by": by},
+        request=request,
+    )
     hooks.account_created.fire(user_id=user.pk)
     return user
 

@@ -173,6 +173,37 @@ def test_a_too_large_avatar_is_refused(settings):
     assert "too large" in excinfo.value.message_dict["avatar"][0]
 
 
+@pytest.fixture(scope="module")
+def pixel_bomb():
+    """A 13,000 x 13,000 PNG of about 20 KB: decoded it would take ~500 MB and seconds."""
+    buffer = io.BytesIO()
+    Image.new("1", (13_000, 13_000)).save(buffer, "PNG", optimize=True)
+    assert len(buffer.getvalue()) < 64 * 1024
+    return buffer.getvalue()
+
+
+def test_an_avatar_with_too_many_pixels_is_refused_before_it_is_decoded(pixel_bomb, monkeypatch, tmp_path):
+    from PIL import ImageFile
+
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+
+    def load(image):  # a spy: the pixels are never read
+        decoded.append(image.size)
+        return original_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", load)
+    user = UserFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.avatar_set(user=user, uploaded=SimpleUploadedFile("me.png", pixel_bomb, content_type="image/png"))
+    assert excinfo.value.message_dict["avatar"] == ["The picture has too many pixels (at most 40 megapixels)."]
+    assert decoded == []
+    user.refresh_from_db()
+    assert not user.avatar_url
+    assert not (tmp_path / "media" / "avatars").exists()
+    assert not AuditLog.objects.filter(entity_id=user.pk, action="user.avatar_change").exists()
+
+
 # --- addresses -------------------------------------------------------------------------------
 def test_first_address_of_a_type_becomes_the_default_and_a_new_default_takes_over():
     user = UserFactory()

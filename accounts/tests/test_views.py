@@ -543,6 +543,24 @@ def test_avatar_upload_of_a_text_file_is_a_form_error_and_stores_nothing(client)
     assert media_files() == []
 
 
+def test_avatar_upload_of_a_pixel_bomb_is_a_form_error_and_stores_nothing(client):
+    user = UserFactory()
+    sign_in(client, user)
+    bomb = io.BytesIO()
+    Image.new("1", (13_000, 13_000)).save(bomb, "PNG", optimize=True)  # ~20 KB, ~500 MB decoded
+    upload = SimpleUploadedFile("me.png", bomb.getvalue(), content_type="image/png")
+
+    response = client.post(reverse("accounts:avatar"), {"avatar": upload}, **EN)
+
+    assert response.status_code == 200
+    assert response.context["avatar_form"].errors["avatar"] == [
+        "The picture has too many pixels (at most 40 megapixels)."
+    ]
+    user.refresh_from_db()
+    assert user.avatar_url is None
+    assert media_files() == []
+
+
 def test_avatar_upload_without_a_file_is_a_form_error(client):
     sign_in(client, UserFactory())
 

@@ -31,8 +31,6 @@ from .categories import (  # noqa: F401
 )
 from .common import PRICE_MAX, SELLING  # noqa: F401
 from .images import (  # noqa: F401
-    IMAGE_FORMATS,
-    IMAGE_MAX_PIXELS,
     IMAGE_MAX_SIDE,
     IMAGE_THUMB_SIDE,
     files_delete,

@@ -1,6 +1,5 @@
 """Product pictures: upload (checked, resized, thumbnailed), delete, primary, order."""
 
-import io
 import uuid
 
 from django.conf import settings
@@ -11,7 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from gogomarket.core.images import Variant, image_normalise
 
 from ..models import Product, ProductImage, ProductVariant
 from .common import (
@@ -20,56 +20,19 @@ from .common import (
     check_owner,
 )
 
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 IMAGE_MAX_SIDE = 1600
 IMAGE_THUMB_SIDE = 400
-IMAGE_MAX_PIXELS = 40_000_000  # a decompression bomb is refused before it is decoded
 
 
 def _image_files(uploaded):
-    """(picture bytes, thumbnail bytes, extension) of an uploaded image, or ValidationError."""
-    if uploaded is None:
-        raise ValidationError({"image": _("Choose a picture.")})
-    if uploaded.size > settings.PRODUCT_IMAGE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "image": _("The picture is too large (at most %(mb)d MB).")
-                % {"mb": settings.PRODUCT_IMAGE_MAX_BYTES // 2**20}
-            }
-        )
-    try:
-        uploaded.seek(0)
-        with Image.open(uploaded) as probe:
-            kind = probe.format
-            width, height = probe.size
-            if kind not in IMAGE_FORMATS:
-                raise ValidationError({"image": _("Upload a JPEG, PNG or WebP picture.")})
-            if width * height > IMAGE_MAX_PIXELS:
-                raise ValidationError({"image": _("The picture has too many pixels.")})
-            probe.verify()
-        uploaded.seek(0)
-        with Image.open(uploaded) as image:
-            image = ImageOps.exif_transpose(image)
-            image.load()
-            if image.mode not in ("RGB", "RGBA"):
-                image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError({"image": _("This file is not a picture we can read.")}) from None
-    if image.mode == "RGBA":  # flatten transparency on white: product photos are shown on white
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        image = background
-
-    def encode(side):
-        copy = image.copy()
-        copy.thumbnail((side, side), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        copy.save(out, "JPEG", quality=86, optimize=True, progressive=True)
-        return out.getvalue()
-
-    return encode(IMAGE_MAX_SIDE), encode(IMAGE_THUMB_SIDE)
+    """(picture bytes, thumbnail bytes) of an uploaded image (JPEG, PNG or WebP; at most
+    1600 px, thumbnail 400 px), or ValidationError on ``image`` (gogomarket.core.images)."""
+    return image_normalise(
+        uploaded,
+        field="image",
+        max_bytes=settings.PRODUCT_IMAGE_MAX_BYTES,
+        variants=(Variant(IMAGE_MAX_SIDE), Variant(IMAGE_THUMB_SIDE)),
+    )
 
 
 def media_name(url):

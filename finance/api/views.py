@@ -314,5 +314,5 @@ class SellerBankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def make_default(self, request, pk=None):
         account = self.get_object()
         with _gone_is_404(BankAccount):
-            bank_account_make_default(account=account, user=request.user)
+            bank_account_make_default(account=account, user=request.user, request=request._request)
             return self._answer(account)

@@ -123,11 +123,24 @@ def bank_account_verify(*, account, actor, request=None):
 
 
 @transaction.atomic
-def bank_account_make_default(*, account, user):
+def bank_account_make_default(*, account, user, request=None):
+    """Payouts go to ``account`` (one of ``user``'s own) by default from now on; audited
+    (``bank_account.make_default``: the previous default and the new one). Making the default
+    the default again writes nothing."""
     _accounts_lock(user)
     account = BankAccount.objects.select_for_update().get(pk=account.pk, user=user, deleted_at__isnull=True)
+    previous = list(
+        BankAccount.objects.filter(user=user, deleted_at__isnull=True, is_default=True).values_list("pk", flat=True)
+    )
+    if previous == [account.pk]:
+        return account
     BankAccount.objects.filter(user=user, deleted_at__isnull=True).exclude(pk=account.pk).update(is_default=False)
     BankAccount.objects.filter(pk=account.pk).update(is_default=True)
+    audit_log_write(
+        actor=user, action="bank_account.make_default", entity_type="bank_account", entity_id=account.pk,
+        old_values={"default": previous[0] if previous else None}, new_values={"default": account.pk},
+        request=request,
+    )  # fmt: skip
     return account
 
 

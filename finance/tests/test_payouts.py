@@ -215,6 +215,24 @@ def test_the_first_account_is_the_default_and_make_default_switches():
     assert defaults() == [third.pk]
 
 
+def test_changing_the_default_account_writes_an_audit_row_with_who_and_where():
+    from django.test import RequestFactory
+
+    seller = SellerFactory()
+    first, second = _add(seller, CARD), _add(seller, IBAN)
+    request = RequestFactory().post("/", REMOTE_ADDR="10.20.30.40", HTTP_USER_AGENT="pytest-agent")
+
+    payouts.bank_account_make_default(account=second, user=seller, request=request)
+
+    entry = AuditLog.objects.get(action="bank_account.make_default")
+    assert (entry.user_id, entry.entity_type, entry.entity_id) == (seller.pk, "bank_account", second.pk)
+    assert (entry.ip_address, entry.user_agent) == ("10.20.30.40", "pytest-agent")
+    assert entry.old_values == {"default": first.pk} and entry.new_values == {"default": second.pk}
+    # Making the default account the default again changes nothing and writes nothing.
+    payouts.bank_account_make_default(account=second, user=seller, request=request)
+    assert AuditLog.objects.filter(action="bank_account.make_default").count() == 1
+
+
 def test_nobody_makes_another_users_account_their_default(seller, account):
     other = SellerFactory()
     theirs = _add(other)

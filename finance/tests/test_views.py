@@ -686,3 +686,14 @@ def test_the_finance_page_runs_the_same_queries_for_few_and_many_rows(seller, dj
     assert page.count('data-testid="commission-row"') == 20
     assert page.count('data-testid="bank-account"') == 22
     assert few <= 10, few
+
+
+def test_the_sandbox_page_never_returns_a_secure_buyer_to_plain_http(buyer):
+    """Its "return" link follows gogomarket.core.redirects.safe_next."""
+    client = client_for(buyer)
+    started = client.post(TOPUP, {"amount": "120000", "token": "form-token-http"}, secure=True)
+    page = started.url.split("?")[0]
+    back = client.post(page, {"outcome": "declined", "return": "http://testserver/wallet/"}, secure=True)
+    assert back.status_code == 302 and back.url == "/"
+    elsewhere = client.post(page, {"outcome": "declined", "return": "/\\evil.example/"}, secure=True)
+    assert elsewhere.url == "/"

@@ -926,3 +926,16 @@ def test_the_cart_says_when_the_address_is_outside_every_zone(buyer, zone, kettl
     fill_cart(buyer, (kettle, 1))
     content = text_of(client_for(buyer).get(reverse("orders:cart"), headers={"accept-language": "en"}))
     assert 'data-testid="cart-delivery-problem"' in content and "We do not deliver there yet." in content
+
+
+def test_a_step_taken_on_a_secure_page_never_returns_to_plain_http(buyer, buyer_client, seller, zone):
+    """The "next" link follows gogomarket.core.redirects.safe_next: on https, an http link to
+    this very site is a downgrade and is not followed."""
+    order = order_for(seller, buyer, zone, items=0)
+    OrderItemFactory(order=order, product=ProductFactory(seller=seller, stock_quantity=4), quantity=1)
+
+    response = buyer_client.post(
+        step_url(order), {"action": "cancel", "next": f"http://testserver{detail_url(order)}"}, secure=True
+    )
+
+    assert response.status_code == 302 and response.url == detail_url(order)
