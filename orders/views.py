@@ -126,9 +126,9 @@ class CartItemView(View):
 
 # --- checkout -----------------------------------------------------------------------------------
 def pin_url(address):
-    """The address's edit page (the form with the map), coming back to checkout with it chosen."""
+    """The address's edit page, scrolled to its map, coming back to checkout with it chosen."""
     back = f"{reverse('orders:checkout')}?{urlencode({'address': address.pk})}"
-    return f"{reverse('accounts:address_edit', args=[address.pk])}?{urlencode({'next': back})}"
+    return f"{reverse('accounts:address_edit', args=[address.pk])}?{urlencode({'next': back})}#location"
 
 
 def _tariff_choices(data):
@@ -160,7 +160,8 @@ class CheckoutView(LoginRequiredMixin, View):
         method = data.get("payment_method") or (methods[0].method if methods else "")
         return {
             "addresses": addresses,
-            "unpinned": {a.pk for a in addresses if not a.has_pin},
+            # (address, the link that pins it on the map when it has no pin)
+            "address_choices": [(a, None if a.has_pin else pin_url(a)) for a in addresses],
             "address": address,
             "plan": plan,
             # An address without a map pin blocks checkout: the page links to the map that fixes it.

@@ -401,7 +401,7 @@ def pin_fix(page):
 def test_an_address_without_a_pin_says_how_to_fix_it(buyer, buyer_client, zone, kettle):
     unpinned = UserAddressFactory(user=buyer, label="Dacha", latitude=None, longitude=None)
     fill_cart(buyer, (kettle, 1))
-    fix_url = f"/account/addresses/{unpinned.pk}/edit/?next=%2Fcheckout%2F%3Faddress%3D{unpinned.pk}"
+    fix_url = f"/account/addresses/{unpinned.pk}/edit/?next=%2Fcheckout%2F%3Faddress%3D{unpinned.pk}#location"
 
     page = text_of(buyer_client.get(CHECKOUT))
 
@@ -409,6 +409,9 @@ def test_an_address_without_a_pin_says_how_to_fix_it(buyer, buyer_client, zone, 
     assert note and "This address has no pin on the map" in note
     assert link == html.unescape(fix_url)
     assert 'data-testid="place-order" disabled' in page
+    # the address in the list says so too, with the same link (near it on a phone)
+    row = re.search(r'data-testid="address-no-pin".*?</div>', page, re.S).group(0)
+    assert f'href="{html.unescape(fix_url)}"' in row
     # the summary htmx swaps in when another address is chosen says the same
     swapped = text_of(buyer_client.get(CHECKOUT, {"address": unpinned.pk}, **HTMX))
     assert pin_fix(swapped)[1] == html.unescape(fix_url)
