@@ -332,3 +332,29 @@ def test_the_policy_names_the_map_tiles_the_websocket_and_nothing_else(client, s
     # behind HTTPS the websocket is wss:
     secure = client.get("/", secure=True)
     assert policy_of(secure)["connect-src"] == ["'self'", "wss://testserver"]
+
+
+def test_the_browsable_api_keeps_to_its_policy(world):
+    """DRF's HTML pages carry an inline <style> and style attributes: inline styles are allowed
+    there (our own JSON, shown to developers); scripts stay our own files."""
+    client = Client()
+    client.force_login(world["buyer"])
+    problems = []
+    for url in (reverse("api:product-list"), "/api/v1/categories/", "/api/v1/orders/"):
+        response = client.get(url, HTTP_ACCEPT="text/html")
+        assert response.status_code == 200, url
+        assert response["Content-Type"].startswith("text/html")
+        problems += page_problems(response, url)
+        assert policy_of(response)["script-src"] == ["'self'"]
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_page_from_the_page_cache_carries_the_policy_too(world):
+    client = Client()
+    url = reverse("catalog:product_detail", args=[world["product"].slug])
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+    cached = client.get(url)
+
+    assert cached["X-Page-Cache"] == "hit"
+    assert page_problems(cached, url) == []

@@ -3,6 +3,7 @@ tile server's origin (from ``MAP_TILE_URL``) and the site's own websocket origin
 
 from urllib.parse import urlsplit
 
+from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.core.exceptions import DisallowedHost
 
@@ -19,10 +20,16 @@ def origin_of(url):
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware, adding the site's own websocket origin (``wss://<host>`` behind
     HTTPS, ``ws://<host>`` otherwise) to ``connect-src``: browsers differ on whether ``'self'``
-    covers websockets, and the host is only known per request."""
+    covers websockets, and the host is only known per request.
+
+    DRF's browsable API (its HTML pages) writes an inline <style> and style attributes: those
+    answers allow inline styles. Their scripts are DRF's static files, held to the policy."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
+        renderer = getattr(response, "accepted_renderer", None)
+        if getattr(renderer, "format", None) == "api":
+            parts.replace = {**(parts.replace or {}), "style-src": [SELF, UNSAFE_INLINE]}
         try:
             host = request.get_host()
         except DisallowedHost:  # the 400 answer to a forged Host header gets the plain policy
