@@ -379,9 +379,12 @@ def _origin(url):
 # (a form's redirect is held to form-action); the sandbox page is ours.
 PAYMENT_PAGE_ORIGINS = env.list("PAYMENT_PAGE_ORIGINS", default=[])
 # Content-Security-Policy (django-csp) on every answer. Pages run only our own static scripts and
-# styles: no inline script, event handler or style attribute. A nonce is added only to answers
-# that ask for it (request.csp_nonce: the API docs), never to pages the page cache keeps.
-# gogomarket.core.security adds the site's own ws:/wss: origin to connect-src.
+# styles: no inline script, event handler or style attribute (static/js/site.js does what inline
+# handlers did). A nonce appears only in answers that use request.csp_nonce (Swagger UI's page),
+# never in pages the page cache keeps: a cached nonce would be stale. Exceptions, each with its
+# reason where it is made: ReDoc (gogomarket/urls.py) and DRF's browsable API
+# (gogomarket/core/security.py) may use inline styles. gogomarket.core.security also adds the
+# site's own ws:/wss: origin to connect-src.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
