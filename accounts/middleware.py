@@ -12,7 +12,9 @@ from .services import (
 )
 from .tokens import token_hash
 
-SKIP_PREFIXES = ("/healthz", "/readyz", "/static/", "/media/")
+# Not /readyz: it shows details to signed-in staff, whose session must still be live. Probes
+# (load balancers, monitoring) are not signed in and cost nothing here.
+SKIP_PREFIXES = ("/healthz", "/static/", "/media/")
 
 
 class UserSessionMiddleware:

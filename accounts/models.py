@@ -324,6 +324,11 @@ class UserAddress(models.Model):
         return ", ".join(p for p in (self.label, self.city, self.street, self.building) if p)
 
     @property
+    def has_pin(self):
+        """Marked on the map: delivery zones and distances are worked out from this point."""
+        return self.latitude is not None and self.longitude is not None
+
+    @property
     def one_line(self):
         """The address as a courier reads it."""
         street = " ".join(p for p in (self.street, self.building) if p)

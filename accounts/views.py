@@ -308,12 +308,14 @@ class AddressListView(SignedInRequiredMixin, View):
 
 
 class AddressCreateView(SignedInRequiredMixin, View):
+    """A new address; ``next`` (a page of this site, e.g. checkout) is where saving leads."""
+
     template_name = "accounts/address_form.html"
 
     def get(self, request):
         user = request.user
         form = AddressForm(initial={"full_name": user.get_full_name(), "phone": user.phone})
-        return render(request, self.template_name, {"form": form})
+        return render(request, self.template_name, {"form": form, "next": _next_url(request)})
 
     def post(self, request):
         form = AddressForm(request.POST)
@@ -324,16 +326,19 @@ class AddressCreateView(SignedInRequiredMixin, View):
                 form.add_service_error(error)
             else:
                 messages.success(request, _("The address is saved."))
-                return redirect("accounts:addresses")
-        return render(request, self.template_name, {"form": form})
+                return redirect(_next_url(request) or "accounts:addresses")
+        return render(request, self.template_name, {"form": form, "next": _next_url(request)})
 
 
 class AddressUpdateView(SignedInRequiredMixin, View):
+    """One of my addresses; ``next`` as for a new one (checkout sends an address without a map pin here)."""
+
     template_name = "accounts/address_form.html"
 
     def get(self, request, pk):
         address = address_for_user_or_404(user=request.user, address_id=pk)
-        return render(request, self.template_name, {"form": AddressForm.for_address(address), "address": address})
+        context = {"form": AddressForm.for_address(address), "address": address, "next": _next_url(request)}
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         address = address_for_user_or_404(user=request.user, address_id=pk)
@@ -345,8 +350,8 @@ class AddressUpdateView(SignedInRequiredMixin, View):
                 form.add_service_error(error)
             else:
                 messages.success(request, _("The address is saved."))
-                return redirect("accounts:addresses")
-        return render(request, self.template_name, {"form": form, "address": address})
+                return redirect(_next_url(request) or "accounts:addresses")
+        return render(request, self.template_name, {"form": form, "address": address, "next": _next_url(request)})
 
 
 class AddressDeleteView(SignedInRequiredMixin, View):

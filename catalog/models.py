@@ -176,6 +176,10 @@ class Product(models.Model):
         """Can be ordered now: units in stock, or backorders taken, or nothing to ship (digital)."""
         return (self.stock_quantity or 0) > 0 or bool(self.allow_backorder) or bool(self.is_digital)
 
+    def variant_in_stock(self, variant):
+        """``in_stock`` for one of this product's variants: its own units count."""
+        return (variant.stock_quantity or 0) > 0 or bool(self.allow_backorder) or bool(self.is_digital)
+
 
 class ProductImage(models.Model):
     product = models.ForeignKey(

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from accounts.mixins import SellerRequiredMixin
@@ -178,11 +178,12 @@ class ProductEditView(SellerProductsMixin, View):
 class ProductStatusView(SellerProductsMixin, View):
     """publish / unpublish / discontinue / delete one product."""
 
+    # Lazy: a class attribute is made once, at import, before any request has a language.
     ACTIONS = {
-        "publish": (services.product_publish, _("The product is on sale.")),
-        "unpublish": (services.product_unpublish, _("The product is off sale.")),
-        "discontinue": (services.product_discontinue, _("The product is discontinued.")),
-        "delete": (services.product_delete, _("The product is deleted.")),
+        "publish": (services.product_publish, gettext_lazy("The product is on sale.")),
+        "unpublish": (services.product_unpublish, gettext_lazy("The product is off sale.")),
+        "discontinue": (services.product_discontinue, gettext_lazy("The product is discontinued.")),
+        "delete": (services.product_delete, gettext_lazy("The product is deleted.")),
     }
 
     def post(self, request, product_id, action):

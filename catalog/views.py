@@ -215,18 +215,29 @@ def _product_context(product):
             "old_price": str(product.base_price + (v.price_adjustment or 0)) if on_sale else None,
             "stock": v.stock_quantity or 0,
             "image": v.image_url,
+            "available": product.variant_in_stock(v),
+            "adjustment": v.price_adjustment or 0,
         }
         for v in product.live_variants
     ]
+    # The picker starts on the first variant that can be ordered, in the order shown; a sold-out
+    # first variant must not make the page say "Out of stock" while others are left.
+    chosen = next((v for v in variants if v["available"]), variants[0] if variants else None)
+    if chosen is not None:
+        chosen["selected"] = True
+    adjustment = chosen["adjustment"] if chosen is not None else 0
     return {
         "product": product,
         "images": list(product.images.all()),
         "attributes": list(product.attributes.all()),
         "variants": variants,
+        "chosen_variant": chosen,
+        "price_now": price + adjustment,
+        "price_before": product.base_price + adjustment if on_sale else None,
         "breadcrumbs": tree.ancestors(node) if node else [],
         "seller": product.seller,
         "seller_summary": selectors.seller_summary(product.seller_id),
-        "in_stock": product.in_stock,
+        "in_stock": chosen["available"] if chosen is not None else product.in_stock,
     }
 
 

@@ -28,7 +28,7 @@ class ZoneMapWidget(OSMWidget):
     class Media:
         extend = False
         css = {"all": ("vendor/openlayers/ol.css", "gis/css/ol3.css")}
-        js = ("vendor/openlayers/ol.js", "gis/js/OLMapWidget.js")
+        js = ("vendor/openlayers/ol.js", "gis/js/OLMapWidget.js", "js/zone-map-widget.js")
 
     def __init__(self, attrs=None, other_zones=None):
         super().__init__(attrs)

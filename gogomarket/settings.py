@@ -9,8 +9,10 @@ import base64
 import hashlib
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "channels",
+    "csp",
     # GOGOMARKET, one app per section of the schema spec, in layer order (README "Layers"): an
     # app's domain code imports only the apps above it in this list.
     "gogomarket.core",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "gogomarket.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -346,17 +350,64 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="GOGOMARKET <no-reply@gogomarket.uz>")
 
-# --- Security (production) --------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# --- Security ---------------------------------------------------------------------------
+# Behind a proxy of ours that ends TLS and always sets X-Forwarded-Proto (nginx, a load balancer),
+# say so: Django then knows a request came over HTTPS (secure cookies, HSTS, CSRF origin checks).
+# Off by default: without such a proxy any client could send the header and claim HTTPS.
+SECURE_PROXY_SSL_HEADER = None
+if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # How many reverse proxies of ours stand in front of the app and append to X-Forwarded-For.
 # 0: the client is REMOTE_ADDR and X-Forwarded-For is ignored (a client could forge it).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# HTTP Strict Transport Security, sent on HTTPS answers: browsers then refuse plain HTTP for the site
+# (and its subdomains) this long. Production default: one year with subdomains; preload only when
+# asked for, since a preloaded domain takes months to leave the browsers' lists.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Other sites learn only our origin, never a page's path or query (order numbers, searches); the
+# map tile server gets the origin its usage policy asks for.
+SECURE_REFERRER_POLICY = env("SECURE_REFERRER_POLICY", default="strict-origin-when-cross-origin")
 X_FRAME_OPTIONS = "DENY"
+# /readyz names what is down only to these callers (besides this machine and signed-in staff):
+# addresses or networks, e.g. the monitoring host, "10.0.0.0/8".
+READYZ_ALLOWED_IPS = env.list("READYZ_ALLOWED_IPS", default=[])
+
+
+def _origin(url):
+    """``https://tile.example.org`` for a tile URL template ({s} subdomains as *); None for our own."""
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+# A real card provider's payment page, where "Place the order" and "Pay now" send the buyer
+# (a form's redirect is held to form-action); the sandbox page is ours.
+PAYMENT_PAGE_ORIGINS = env.list("PAYMENT_PAGE_ORIGINS", default=[])
+# Content-Security-Policy (django-csp) on every answer. Pages run only our own static scripts and
+# styles: no inline script, event handler or style attribute (static/js/site.js does what inline
+# handlers did). A nonce appears only in answers that use request.csp_nonce (Swagger UI's page),
+# never in pages the page cache keeps: a cached nonce would be stale. Exceptions, each with its
+# reason where it is made: ReDoc (gogomarket/urls.py) and DRF's browsable API
+# (gogomarket/core/security.py) may use inline styles. gogomarket.core.security also adds the
+# site's own ws:/wss: origin to connect-src.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *filter(None, [_origin(MAP_TILE_URL)])],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, *PAYMENT_PAGE_ORIGINS],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Debian 12's GDAL is 3.6; Django 5.2 would like 3.9 and warns (gis.W001). It works for
 # everything GOGOMARKET does with it (geography polygons, point-in-polygon).

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -123,6 +124,12 @@ class CartItemView(View):
 
 
 # --- checkout -----------------------------------------------------------------------------------
+def pin_url(address):
+    """The address's edit page, scrolled to its map, coming back to checkout with it chosen."""
+    back = f"{reverse('orders:checkout')}?{urlencode({'address': address.pk})}"
+    return f"{reverse('accounts:address_edit', args=[address.pk])}?{urlencode({'next': back})}#location"
+
+
 def _tariff_choices(data):
     return {key.split("_", 1)[1]: value for key, value in data.items() if key.startswith("tariff_") and value}
 
@@ -150,8 +157,12 @@ class CheckoutView(SignedInRequiredMixin, View):
         method = data.get("payment_method") or (methods[0].method if methods else "")
         return {
             "addresses": addresses,
+            # (address, the link that pins it on the map when it has no pin)
+            "address_choices": [(a, None if a.has_pin else pin_url(a)) for a in addresses],
             "address": address,
             "plan": plan,
+            # An address without a map pin blocks checkout: the page links to the map that fixes it.
+            "pin_url": pin_url(address) if plan.needs_pin else None,
             "methods": methods,
             "payment_method": method,
             "notes": data.get("notes", ""),

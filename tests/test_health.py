@@ -73,3 +73,108 @@ def test_readyz_is_503_naming_postgresql_when_the_database_does_not_answer(clien
     assert body["checks"]["redis"] == "ok"
     # Nothing else noticed: the test database still answers.
     assert client.get("/readyz").status_code == 200
+
+
+# --- who sees the details -----------------------------------------------------------------------
+# Which service is down (and its error text) is for the people who run the site: this machine,
+# the addresses in READYZ_ALLOWED_IPS, signed-in staff. Anyone else learns only ok / unavailable.
+OUTSIDER = "203.0.113.7"
+
+
+def redis_down(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+@pytest.mark.django_db
+def test_readyz_tells_an_outside_caller_only_ok(client):
+    response = client.get("/readyz", REMOTE_ADDR=OUTSIDER)
+
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
+def test_readyz_tells_an_outside_caller_only_unavailable(client, settings):
+    redis_down(settings)
+
+    response = client.get("/readyz", REMOTE_ADDR=OUTSIDER)
+
+    assert response.status_code == 503
+    assert response.content == b"unavailable"
+    assert b"redis" not in response.content.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["127.0.0.1", "::1", "::ffff:127.0.0.1"])
+def test_readyz_names_what_is_down_to_this_machine(client, settings, address):
+    redis_down(settings)
+
+    response = client.get("/readyz", REMOTE_ADDR=address)
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["redis"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", [[OUTSIDER], ["198.51.100.1", "203.0.113.0/24"]])
+def test_readyz_names_what_is_down_to_the_allowed_addresses(client, settings, allowed):
+    settings.READYZ_ALLOWED_IPS = allowed
+    redis_down(settings)
+
+    response = client.get("/readyz", REMOTE_ADDR=OUTSIDER)
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["redis"]
+    assert client.get("/readyz", REMOTE_ADDR="198.51.100.2").content == b"unavailable"
+
+
+@pytest.mark.django_db
+def test_readyz_names_what_is_down_to_signed_in_staff_only(client, settings):
+    from accounts.tests.factories import BuyerFactory, StaffFactory
+
+    redis_down(settings)
+    client.force_login(BuyerFactory())
+    assert client.get("/readyz", REMOTE_ADDR=OUTSIDER).content == b"unavailable"
+
+    client.force_login(StaffFactory())
+    response = client.get("/readyz", REMOTE_ADDR=OUTSIDER)
+    assert response.status_code == 503
+    assert response.json()["down"] == ["redis"]
+
+
+@pytest.mark.django_db
+def test_readyz_behind_our_proxy_judges_the_client_not_the_proxy(client, settings):
+    # The proxy itself runs on this machine: the caller is the address it forwards.
+    settings.TRUSTED_PROXY_COUNT = 1
+    redis_down(settings)
+
+    outside = client.get("/readyz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=OUTSIDER)
+    inside = client.get("/readyz", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="127.0.0.1")
+
+    assert outside.content == b"unavailable"
+    assert inside.json()["down"] == ["redis"]
+
+
+@pytest.mark.django_db
+def test_readyz_does_not_believe_a_forged_forwarded_address(client, settings):
+    redis_down(settings)  # no proxy of ours (TRUSTED_PROXY_COUNT = 0): the header is the client's
+
+    response = client.get("/readyz", REMOTE_ADDR=OUTSIDER, HTTP_X_FORWARDED_FOR="127.0.0.1")
+
+    assert response.content == b"unavailable"
+
+
+@pytest.mark.django_db
+def test_readyz_details_end_with_the_staff_session(client, settings):
+    from accounts.services import sessions_revoke_all
+    from accounts.tests.factories import StaffFactory
+
+    redis_down(settings)
+    staff = StaffFactory()
+    client.force_login(staff)
+    assert client.get("/account/").status_code == 200  # the browser gets its session row
+
+    sessions_revoke_all(user=staff)  # ended from another device
+
+    assert client.get("/readyz", REMOTE_ADDR=OUTSIDER).content == b"unavailable"

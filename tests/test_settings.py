@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -57,6 +58,118 @@ def test_real_secret_key_starts_with_debug_off():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "60"]
+
+
+SECURITY_SETTINGS = (
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "X_FRAME_OPTIONS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_PROXY_SSL_HEADER",
+    "CONTENT_SECURITY_POLICY",
+)
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x" * 60,
+    "FINANCE_ENCRYPTION_KEYS": KEYS,
+    "PAYMENT_SANDBOX_ALLOWED": "true",
+}
+
+
+def security_settings(**env):
+    """The security settings a fresh interpreter reads from ``env`` (ambient ones left out)."""
+    ambient = (*SECURITY_SETTINGS, "MAP_TILE_URL", "PAYMENT_PAGE_ORIGINS")
+    environment = {k: v for k, v in os.environ.items() if k not in ambient}
+    environment.update(env)
+    code = (
+        "import json, gogomarket.settings as s; from csp.constants import Nonce; "
+        f"print(json.dumps({{n: getattr(s, n) for n in {SECURITY_SETTINGS!r}}}, default=lambda o: 'NONCE'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_defaults_turn_on_hsts_and_secure_cookies():
+    chosen = security_settings(**PRODUCTION)
+
+    assert chosen["SECURE_HSTS_SECONDS"] == 365 * 24 * 3600
+    assert chosen["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    # Preloading is a commitment that takes months to undo: only when asked for.
+    assert chosen["SECURE_HSTS_PRELOAD"] is False
+    assert chosen["SECURE_CONTENT_TYPE_NOSNIFF"] is True
+    assert chosen["SECURE_REFERRER_POLICY"] == "strict-origin-when-cross-origin"
+    assert chosen["X_FRAME_OPTIONS"] == "DENY"
+    assert chosen["SESSION_COOKIE_SECURE"] is True
+    assert chosen["CSRF_COOKIE_SECURE"] is True
+    # X-Forwarded-Proto is believed only when a proxy of ours is said to set it.
+    assert chosen["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_development_sends_no_hsts_and_plain_cookies():
+    chosen = security_settings(DEBUG="true")
+
+    assert chosen["SECURE_HSTS_SECONDS"] == 0
+    assert chosen["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert chosen["SESSION_COOKIE_SECURE"] is False
+    assert chosen["CSRF_COOKIE_SECURE"] is False
+
+
+def test_hsts_and_the_proxy_header_come_from_the_environment():
+    chosen = security_settings(
+        **PRODUCTION,
+        SECURE_HSTS_SECONDS="63072000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="false",
+        SECURE_HSTS_PRELOAD="true",
+        SECURE_PROXY_SSL_HEADER="true",
+        SECURE_REFERRER_POLICY="same-origin",
+    )
+
+    assert chosen["SECURE_HSTS_SECONDS"] == 63072000
+    assert chosen["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert chosen["SECURE_HSTS_PRELOAD"] is True
+    assert chosen["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert chosen["SECURE_REFERRER_POLICY"] == "same-origin"
+
+
+def test_the_content_security_policy_follows_the_tile_server_and_the_payment_page():
+    directives = security_settings(
+        MAP_TILE_URL="https://{s}.tiles.example.uz/osm/{z}/{x}/{y}.png",
+        PAYMENT_PAGE_ORIGINS="https://checkout.paycom.uz",
+    )["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+
+    assert directives["img-src"] == ["'self'", "data:", "https://*.tiles.example.uz"]
+    assert directives["form-action"] == ["'self'", "https://checkout.paycom.uz"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    # Tiles served by this site need nothing more than 'self'.
+    own = security_settings(MAP_TILE_URL="/tiles/{z}/{x}/{y}.png")["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert own["img-src"] == ["'self'", "data:"]
+
+
+def test_https_answers_carry_hsts_in_production(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = True
+
+    response = client.get("/healthz", secure=True)
+
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in client.get("/healthz")  # never over plain HTTP
+
+
+def test_a_forged_forwarded_proto_is_not_believed_without_a_proxy(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31536000
+
+    response = client.get("/healthz", headers={"x-forwarded-proto": "https"})
+
+    assert "Strict-Transport-Security" not in response
 
 
 def test_platform_settings():

@@ -606,6 +606,51 @@ def test_address_form_starts_with_the_defaults_of_tashkent(client):
     assert "/static/vendor/leaflet/leaflet.js" in page and "/static/js/address-map.js" in page
 
 
+@pytest.mark.parametrize("view", ["add", "edit"])
+def test_saving_an_address_goes_back_to_the_page_that_sent_here(client, view):
+    user = UserFactory()
+    sign_in(client, user)
+    address = UserAddressFactory(user=user, latitude=None, longitude=None)
+    url = reverse("accounts:address_add") if view == "add" else reverse("accounts:address_edit", args=[address.pk])
+    back = f"/checkout/?address={address.pk}"
+
+    form = text_of(client.get(url, {"next": back}, **EN))
+    assert f'<input type="hidden" name="next" value="{back}">' in form
+    assert f'href="{back}">Cancel</a>' in form
+
+    response = client.post(url, {**ADDRESS, "is_default": "on", "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/checkout/", "//evil.example/", "javascript:alert(1)"])
+def test_saving_an_address_never_leaves_the_site(client, target):
+    user = UserFactory()
+    sign_in(client, user)
+    address = UserAddressFactory(user=user)
+
+    form = text_of(client.get(reverse("accounts:address_edit", args=[address.pk]), {"next": target}, **EN))
+    data = {**ADDRESS, "is_default": "on", "next": target}
+    response = client.post(reverse("accounts:address_edit", args=[address.pk]), data)
+
+    address_form = re.search(r'<form[^>]*data-testid="address-form".*?</form>', form, re.S).group(0)
+    assert 'name="next"' not in address_form and target not in address_form
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:addresses")
+
+
+def test_an_address_without_a_pin_asks_for_one_on_its_form(client):
+    user = UserFactory()
+    sign_in(client, user)
+    unpinned = UserAddressFactory(user=user, latitude=None, longitude=None)
+    pinned = UserAddressFactory(user=user, is_default=False)
+
+    assert 'data-testid="address-pin-needed"' in text_of(
+        client.get(reverse("accounts:address_edit", args=[unpinned.pk]), **EN)
+    )
+    assert 'data-testid="address-pin-needed"' not in text_of(
+        client.get(reverse("accounts:address_edit", args=[pinned.pk]), **EN)
+    )
+
+
 def test_address_book_add_edit_make_default_and_delete(client):
     user = UserFactory()
     sign_in(client, user)

@@ -390,6 +390,26 @@ def test_edit_with_variants_keeps_the_variants_stock(seller_client, product):
 
 
 # --- status ----------------------------------------------------------------------------------
+STATUS_MESSAGES = {
+    "en": ["The product is on sale.", "The product is off sale.", "The product is discontinued.",
+           "The product is deleted."],
+    "ru": ["Товар в продаже.", "Товар снят с публикации.", "Товар снят с продажи.", "Товар удалён."],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_status_messages_are_in_the_sellers_language(seller_client, product, language):
+    # They were translated once, when the module was imported (always Uzbek).
+    seller_client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    url = f"/seller/products/{product.pk}/status/"
+
+    shown = []
+    for action in ("publish", "unpublish", "discontinue", "delete"):
+        shown += messages_of(seller_client.post(url + f"{action}/", follow=True))
+
+    assert shown == STATUS_MESSAGES[language]
+
+
 def test_publish_unpublish_discontinue_and_delete(seller_client, product, seller):
     url = f"/seller/products/{product.pk}/status/"
 

@@ -387,6 +387,60 @@ def test_product_page_shows_gallery_variants_attributes_and_seller(client, tree)
     assert "2 products" in card
 
 
+def variant_page(client, slug):
+    """The parts of a product page that follow the chosen variant."""
+    page = text_of(get(client, f"/products/{slug}/"))
+    picker = re.search(r'data-testid="variant-picker".*?</select>', page, re.S).group(0)
+    selected = re.findall(r'<option value="(\d+)"[^>]*\sselected[\s>]', picker)
+    form = re.search(r'<form[^>]*data-testid="add-to-cart".*?</form>', page, re.S)
+    chosen = re.search(r'name="variant" value="(\d*)"', form.group(0)).group(1) if form else None
+    # what the stock line says (its data-* attributes hold every wording for the script)
+    stock = re.search(r'id="gm-stock"[^>]*>(.*?)</p>', page, re.S).group(1)
+    price = re.search(r'id="gm-price">([^<]*)<', page).group(1)
+    return {"selected": selected, "chosen": chosen, "stock": stock, "price": price, "picker": picker, "form": form}
+
+
+def test_product_page_chooses_the_first_variant_in_stock(client, tree):
+    product = ProductFactory(slug="kettle", category=tree["leaf"], base_price=Decimal("300000"), stock_quantity=7)
+    sold_out = ProductVariantFactory(product=product, name="Oq", stock_quantity=0)
+    red = ProductVariantFactory(product=product, name="Qizil", stock_quantity=3, price_adjustment=Decimal("20000"))
+    ProductVariantFactory(product=product, name="Qora", stock_quantity=4)
+
+    shown = variant_page(client, "kettle")
+
+    assert shown["selected"] == [str(red.pk)]
+    assert shown["chosen"] == str(red.pk)  # what "Add to cart" sends without JavaScript too
+    assert "Only 3 left" in shown["stock"] and "text-success" in shown["stock"]
+    assert "Out of stock" not in shown["stock"]
+    assert shown["price"] == uzs("320 000 so'm")
+    assert re.search(rf'value="{sold_out.pk}"[^>]*data-sold-out="1"', shown["picker"])
+    assert "Oq — sold out" in " ".join(shown["picker"].split())
+
+
+def test_product_page_says_out_of_stock_only_when_no_variant_is_left(client, tree):
+    product = ProductFactory(slug="empty", category=tree["leaf"], status=ProductStatus.OUT_OF_STOCK, stock_quantity=0)
+    first = ProductVariantFactory(product=product, name="Oq", stock_quantity=0)
+    ProductVariantFactory(product=product, name="Qora", stock_quantity=0)
+
+    shown = variant_page(client, "empty")
+
+    assert shown["selected"] in ([], [str(first.pk)])
+    assert "Out of stock" in shown["stock"] and "text-danger" in shown["stock"]
+    assert shown["form"] is None  # nothing to add to the cart
+
+
+def test_product_page_on_backorder_chooses_the_first_variant(client, tree):
+    product = ProductFactory(slug="made-to-order", category=tree["leaf"], stock_quantity=0, allow_backorder=True)
+    first = ProductVariantFactory(product=product, name="Oq", stock_quantity=0)
+    ProductVariantFactory(product=product, name="Qora", stock_quantity=0)
+
+    shown = variant_page(client, "made-to-order")
+
+    assert shown["selected"] == [str(first.pk)] and shown["chosen"] == str(first.pk)
+    assert "Available to order" in shown["stock"]
+    assert "sold out" not in shown["picker"]
+
+
 def test_product_page_of_a_sold_out_product_still_shows_out_of_stock(client, tree):
     ProductFactory(slug="sold-out", category=tree["leaf"], status=ProductStatus.OUT_OF_STOCK, stock_quantity=0)
 

@@ -53,8 +53,12 @@ def test_change_page_draws_the_zone_on_a_map_from_our_own_static_files(staff_cli
 
     assert response.status_code == 200
     content = response.content.decode()
-    # The map widget, with the polygon in its hidden textarea (GeoJSON in the map's projection).
-    assert "new MapWidget(options)" in content
+    # The map widget, with the polygon in its hidden textarea (GeoJSON in the map's projection),
+    # started by our own script (no inline script: the Content-Security-Policy runs none).
+    assert '<script src="/static/js/zone-map-widget.js"></script>' in content
+    wrapper = re.search(r"<div[^>]*data-zone-map[^>]*>", content).group(0)
+    assert 'data-map-id="id_polygon_map"' in wrapper and 'data-other-zones-id="id_polygon_other_zones"' in wrapper
+    assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in wrapper
     textarea = re.search(r'<textarea[^>]*name="polygon"[^>]*>([^<]*)</textarea>', content)
     assert textarea and "hidden" in textarea.group(0)
     shown = GEOSGeometry(textarea.group(1).replace("&quot;", '"'))

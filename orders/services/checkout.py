@@ -90,6 +90,13 @@ class CheckoutPlan:
     zone: object
     sellers: list
     problems: list
+    # The address itself needs fixing (also listed in problems): the API names the field "address".
+    address_problem: str | None = None
+
+    @property
+    def needs_pin(self):
+        """The address has no map pin: its edit page (the map) fixes that."""
+        return self.address is not None and not self.address.has_pin
 
     @property
     def subtotal(self):
@@ -131,9 +138,11 @@ def checkout_plan(*, buyer, cart, address, tariffs=None):
     if view.empty:
         problems.append(_("Your cart is empty."))
     zone = None
+    address_problem = None
     if address is not None:
-        if address.latitude is None or address.longitude is None:
-            problems.append(_("Mark the address on the map so that we can find it."))
+        if not address.has_pin:
+            address_problem = _("Mark the address on the map so that we can find it.")
+            problems.append(address_problem)
         else:
             zone = zone_for_address(address)
             if zone is None:
@@ -159,7 +168,7 @@ def checkout_plan(*, buyer, cart, address, tariffs=None):
             except DeliveryUnavailable as error:
                 plan.problem = error.message
         sellers.append(plan)
-    return CheckoutPlan(address=address, zone=zone, sellers=sellers, problems=problems)
+    return CheckoutPlan(address=address, zone=zone, sellers=sellers, problems=problems, address_problem=address_problem)
 
 
 # --- placing ------------------------------------------------------------------------------------
@@ -197,9 +206,12 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
     # A choice for a seller id that is not a number cannot be any seller's: ignored, not a crash.
     chosen = {int(k): v for k, v in tariffs.items() if k.isascii() and k.isdigit()}
     plan = checkout_plan(buyer=buyer, cart=cart, address=address, tariffs=chosen)
-    problems = list(plan.problems) + [p.problem for p in plan.sellers if p.problem]
+    problems = [p for p in plan.problems if p != plan.address_problem] + [p.problem for p in plan.sellers if p.problem]
+    errors = {"address": [plan.address_problem]} if plan.address_problem else {}
     if problems:
-        raise ValidationError({"cart": list(dict.fromkeys(problems))})
+        errors["cart"] = list(dict.fromkeys(problems))
+    if errors:
+        raise ValidationError(errors)
 
     # Lock what the orders take, always in the same order: products by id, then variants by id.
     product_ids = sorted({item.product_id for item in items})

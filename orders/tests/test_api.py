@@ -368,6 +368,7 @@ def test_the_same_idempotency_key_replays_the_first_answer(api, buyer, home, ket
         ("out_of_stock", "cart"),
         ("empty", "cart"),
         ("outside", "cart"),
+        ("unpinned", "address"),
     ],
 )
 def test_checkout_refusals_are_400_with_field_messages_and_write_nothing(case, field, api, buyer, home, kettle):
@@ -394,6 +395,8 @@ def test_checkout_refusals_are_400_with_field_messages_and_write_nothing(case, f
     elif case == "outside":
         body["address"] = UserAddressFactory(user=buyer, is_default=False, latitude=Decimal("39.65"),
                                              longitude=Decimal("66.95")).pk  # fmt: skip
+    elif case == "unpinned":
+        body["address"] = UserAddressFactory(user=buyer, is_default=False, latitude=None, longitude=None).pk
     before = snapshot()
 
     response = api.post(CHECKOUT, body, format="json", HTTP_IDEMPOTENCY_KEY=f"key-{case}")
@@ -405,6 +408,9 @@ def test_checkout_refusals_are_400_with_field_messages_and_write_nothing(case, f
         assert messages == ["Only 1 of “Artel choynak” left."]
     if case == "outside":
         assert "We do not deliver there yet." in messages
+    if case == "unpinned":
+        assert messages == ["Mark the address on the map so that we can find it."]
+        assert "cart" not in response.json()
     assert snapshot() == before
 
 

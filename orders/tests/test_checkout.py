@@ -561,6 +561,7 @@ def test_an_address_without_coordinates_is_refused(world):
         _place(world, address=address)
 
     assert "Mark the address on the map" in _messages(error)
+    assert error.value.message_dict == {"address": ["Mark the address on the map so that we can find it."]}
     assert _written() == NOTHING
 
 

@@ -391,6 +391,70 @@ def test_an_address_outside_every_zone_is_refused(buyer, buyer_client, zone, ket
     assert snapshot() == before
 
 
+def pin_fix(page):
+    """The checkout's note that the chosen address has no map pin, and the link that fixes it."""
+    note = re.search(r'<div[^>]*data-testid="address-needs-pin".*?</div>', page, re.S)
+    if note is None:
+        return None, None
+    link = re.search(r'<a[^>]*href="([^"]+)"[^>]*data-testid="pin-address"', note.group(0))
+    return " ".join(note.group(0).split()), link.group(1) if link else None
+
+
+def test_an_address_without_a_pin_says_how_to_fix_it(buyer, buyer_client, zone, kettle):
+    unpinned = UserAddressFactory(user=buyer, label="Dacha", latitude=None, longitude=None)
+    fill_cart(buyer, (kettle, 1))
+    fix_url = f"/account/addresses/{unpinned.pk}/edit/?next=%2Fcheckout%2F%3Faddress%3D{unpinned.pk}#location"
+
+    page = text_of(buyer_client.get(CHECKOUT))
+
+    note, link = pin_fix(page)
+    assert note and "This address has no pin on the map" in note
+    assert link == html.unescape(fix_url)
+    assert 'data-testid="place-order" disabled' in page
+    # the address in the list says so too, with the same link (near it on a phone)
+    row = re.search(r'data-testid="address-no-pin".*?</div>', page, re.S).group(0)
+    assert f'href="{html.unescape(fix_url)}"' in row
+    # the summary htmx swaps in when another address is chosen says the same
+    swapped = text_of(buyer_client.get(CHECKOUT, {"address": unpinned.pk}, **HTMX))
+    assert pin_fix(swapped)[1] == html.unescape(fix_url)
+    # and so does the page that refuses to place the order
+    before = snapshot()
+    refused = buyer_client.post(CHECKOUT, {"address": unpinned.pk, "payment_method": "cash", "token": "t-pin"})
+    assert refused.status_code == 400
+    assert pin_fix(text_of(refused))[1] == html.unescape(fix_url)
+    assert snapshot() == before
+
+
+def test_a_pinned_address_gets_no_pin_note(buyer, buyer_client, home, kettle):
+    UserAddressFactory(user=buyer, label="Dacha", is_default=False, latitude=None, longitude=None)
+    fill_cart(buyer, (kettle, 1))
+
+    page = text_of(buyer_client.get(CHECKOUT, {"address": home.pk}))
+
+    assert pin_fix(page) == (None, None)
+
+
+def test_pinning_the_address_from_checkout_comes_back_to_checkout(buyer, buyer_client, zone, kettle):
+    unpinned = UserAddressFactory(user=buyer, label="Dacha", latitude=None, longitude=None)
+    fill_cart(buyer, (kettle, 1))
+    _, link = pin_fix(text_of(buyer_client.get(CHECKOUT)))
+
+    form = text_of(buyer_client.get(link))
+    assert f'name="next" value="/checkout/?address={unpinned.pk}"' in form
+    data = {
+        "type": "delivery", "label": "Dacha", "full_name": unpinned.full_name, "phone": "90 123 45 67",
+        "country": "Uzbekistan", "city": "Tashkent", "district": "Yunusobod", "street": unpinned.street,
+        "building": "12", "apartment": "", "postal_code": "", "latitude": "41.35", "longitude": "69.29",
+        "delivery_instructions": "", "is_default": "on", "next": f"/checkout/?address={unpinned.pk}",
+    }  # fmt: skip
+    response = buyer_client.post(link.split("?")[0], data)
+
+    assert response.status_code == 302 and response["Location"] == f"/checkout/?address={unpinned.pk}"
+    page = text_of(buyer_client.get(response["Location"]))
+    assert pin_fix(page) == (None, None)
+    assert 'data-testid="place-order" disabled' not in page
+
+
 def test_placing_makes_one_order_per_seller_and_goes_to_my_orders(buyer, buyer_client, home, kettle, carpet):
     fill_cart(buyer, (kettle, 2), (carpet, 1))
     page = buyer_client.get(CHECKOUT)
