@@ -23,6 +23,7 @@ test: setup-test
 
 lint:
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports --no-cache > /tmp/gogomarket-lint-imports.log 2>&1 || { cat /tmp/gogomarket-lint-imports.log; echo "the layer order is broken (README: Layers)"; exit 1; }
 	@$(PY) manage.py makemigrations --check --dry-run > /dev/null || { echo "models and migrations differ: run makemigrations"; exit 1; }
 
 test-unit:
