@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from gogomarket.core.ratelimit import rate_limit_give_back, rate_limit_hit, redis_client
+from gogomarket.core.cache import redis_client
+from gogomarket.core.ratelimit import rate_limit_give_back, rate_limit_hit
 
 # A growing wait in one hash: ``count`` attempts so far, ``rounds`` waits so far, ``until`` (ms)
 # the end of the running wait. An attempt during a wait is refused and not counted; the attempt

@@ -140,7 +140,7 @@ def check_database(args):
 
 
 def clear_cache_prefix():
-    from gogomarket.core.ratelimit import redis_client
+    from gogomarket.core.cache import redis_client
 
     client = redis_client()
     keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:*", count=1000))

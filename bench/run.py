@@ -208,7 +208,7 @@ def setup_django(env):
 def clear_cache_prefix(prefix):
     """Delete this run's Redis keys (a reloaded database reuses product ids: stale cards and pages
     of an earlier catalog must not be served)."""
-    from gogomarket.core.ratelimit import redis_client
+    from gogomarket.core.cache import redis_client
 
     client = redis_client()
     deleted = 0

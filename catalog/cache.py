@@ -25,7 +25,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 from redis.exceptions import LockError
 
-from gogomarket.core.ratelimit import redis_client
+from gogomarket.core.cache import redis_client
 
 CARD_TTL = 6 * 3600
 TREE_KEY = "catalog:tree:v2"  # (version, rows)

@@ -147,7 +147,7 @@ def quotes(*, zone, seller_id, address, subtotal, weight):
         offered.append(Quote(zone, tariff, cost, free, distance, weight, eta))
     if not offered:
         lowest = min(t.min_order_amount or ZERO for t in tariffs)
-        from gogomarket.core.templatetags.money import format_uzs
+        from gogomarket.core.money import format_uzs
 
         raise DeliveryUnavailable(
             _("Delivery to %(zone)s starts from an order of %(amount)s. Add %(missing)s more.")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.forms import BootstrapFormMixin
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 from .enums import PayoutMethod
 

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from accounts.mixins import SellerRequiredMixin, SignedInRequiredMixin
+from gogomarket.core.money import format_uzs
 from gogomarket.core.services import IdempotencyConflict
-from gogomarket.core.templatetags.money import format_uzs
 
 from .forms import BankAccountForm, PayoutRequestForm, TopupForm
 from .models import BankAccount, Payment, PaymentState, Payout

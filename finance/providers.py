@@ -36,7 +36,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from gogomarket.core.ratelimit import redis_client
+from gogomarket.core.cache import redis_client
 
 
 class CallbackInvalid(Exception):

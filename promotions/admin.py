@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gogomarket.core.admin_utils import BaseAdmin, HistoryInline, LimitedInlineMixin, uzs_column
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 from .enums import PromoType
 from .models import FlashSale, FlashSaleProduct, PromoCode, PromoCodeUsage

@@ -25,7 +25,7 @@ from accounts.tests.factories import (
     UserFactory,
 )
 from gogomarket.core.models import AuditLog, Setting
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 from gogomarket.core.tests.factories import SettingFactory
 from orders.models import Order
 from tests.factory_map import MODEL_FACTORIES, PROJECT_APPS

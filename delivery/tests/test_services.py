@@ -14,7 +14,7 @@ from catalog.tests.factories import ProductFactory
 from delivery import services
 from delivery.services import DeliveryUnavailable, distance_km, quote_for, quotes, tariff_cost, zone_for_point
 from delivery.tests.factories import DeliveryTariffFactory, DeliveryZoneFactory, tashkent_polygon
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from accounts.tests.factories import BuyerFactory, SellerFactory, UserAddressFac
 from catalog.enums import ProductStatus
 from catalog.tests.factories import ProductFactory
 from delivery.tests.factories import DeliveryTariffFactory, DeliveryZoneFactory
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from gogomarket.core.money import CENT, money
 from gogomarket.core.services import audit_log_write, setting_get
 
 from .. import texts
@@ -31,7 +32,6 @@ from .ledger import wallet_for, wallet_post, wallets_lock
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
 
 
 def commission_rate_for(order):
@@ -59,7 +59,7 @@ def category_commission_rate(category):
 
 def commission_amount(subtotal, rate):
     """The commission on the items' ``subtotal`` at ``rate`` percent, in tiyin, half up."""
-    return (subtotal * rate / Decimal("100")).quantize(CENT, rounding=ROUND_HALF_UP)
+    return money(subtotal * rate / Decimal("100"))
 
 
 def commission_quote(category, subtotal):

@@ -18,13 +18,12 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import CENT, format_uzs
 from gogomarket.core.texts import render
 
 from ..enums import TransactionType
 from ..models import Wallet, WalletTransaction
 
-CENT = Decimal("0.01")
 MAX_BALANCE = Decimal("9999999999.99")  # DECIMAL(12, 2)
 # What may take money out (negative amounts) and what brings it in.
 OUTGOING = {TransactionType.PURCHASE, TransactionType.WITHDRAWAL, TransactionType.PAYOUT, TransactionType.COMMISSION}

@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import can_refund
+from gogomarket.core.money import CENT, format_uzs
 from gogomarket.core.services import audit_log_write, idempotent
-from gogomarket.core.templatetags.money import format_uzs
 
 from .. import texts
 from ..enums import TransactionType
@@ -39,7 +39,6 @@ from .ledger import wallet_for, wallet_post
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
 # A refund still pending this long was not sent by its task (a crash) or not answered: sent again.
 REFUND_RETRY_AFTER = timezone.timedelta(minutes=5)
 REFUND_ATTEMPTS_WORRYING = 12  # about an hour of retries: logged as an error for accounting

@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 
 from accounts.enums import UserRole
 from accounts.permissions import can_manage_payouts, can_verify_bank_accounts
+from gogomarket.core.money import CENT, format_uzs
 from gogomarket.core.services import audit_log_write, idempotent
-from gogomarket.core.templatetags.money import format_uzs
 
 from .. import crypto, texts
 from ..enums import PayoutMethod, PayoutStatus, TransactionType
@@ -37,7 +37,6 @@ from .ledger import InsufficientFunds, wallet_for, wallet_post
 
 logger = logging.getLogger(__name__)
 
-CENT = Decimal("0.01")
 ACCOUNTS_LOCK = 4_201_001  # pg_advisory_xact_lock class of "a user's bank accounts"
 STALE_PROCESSING = timezone.timedelta(minutes=10)
 

@@ -33,7 +33,7 @@ from finance.services.payments import payment_callback, topup_start
 from finance.services.payouts import bank_account_add, bank_account_verify, payout_request
 from finance.tests.factories import PaymentFactory, PaymentRefundFactory
 from gogomarket.core.models import AuditLog
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 from orders.enums import PaymentMethod, PaymentStatus
 from orders.models import Order, OrderStatusHistory
 from orders.tests.factories import OrderFactory

@@ -30,7 +30,7 @@ from finance.services.payouts import (
     payout_request,
 )
 from gogomarket.core.models import AuditLog, IdempotencyKey
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 from tests.helpers import api_client_for, database_deadlocks, outcome_counts, page_client_for, run_concurrently
 
 pytestmark = pytest.mark.django_db

@@ -28,8 +28,8 @@ from finance.models import BankAccount, Payout, Wallet, WalletTransaction
 from finance.providers import SandboxPayoutProvider
 from finance.services import payouts
 from finance.services.ledger import InsufficientFunds, wallet_for, wallet_post
+from gogomarket.core.cache import redis_client
 from gogomarket.core.models import AuditLog, IdempotencyKey
-from gogomarket.core.ratelimit import redis_client
 from gogomarket.core.services import IdempotencyConflict
 
 pytestmark = pytest.mark.django_db

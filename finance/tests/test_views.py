@@ -33,7 +33,7 @@ from finance.tests.factories import (
     WalletTransactionFactory,
 )
 from gogomarket.core.models import AuditLog, IdempotencyKey
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 from orders.enums import PaymentMethod, PaymentStatus
 from orders.models import Order
 from orders.tests.factories import OrderFactory

@@ -27,7 +27,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 # Columns the database fills and nobody edits by hand.
 HISTORY_FIELDS = ("created_at", "updated_at")

@@ -22,3 +22,13 @@ class SharedPoolRedisCache(RedisCache):
             if key not in _clients:
                 _clients[key] = self._class(self._servers, **self._options)
             return _clients[key]
+
+
+def redis_client():
+    """The raw Redis client of the default cache, on its one connection pool per process (rate
+    limits, the page cache's generations, counters: whatever needs Redis commands the cache API
+    lacks). Keys written through it are not prefixed: callers prefix them with
+    ``settings.CACHES["default"]["KEY_PREFIX"]``."""
+    from django.core.cache import caches
+
+    return caches["default"]._cache.get_client(write=True)

@@ -9,9 +9,10 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .cache import redis_client
 
 _HIT = """
 local count = redis.call('INCR', KEYS[1])
@@ -19,14 +20,6 @@ if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {count, redis.call('PTTL', KEYS[1])}
 """
 
-_clients = {}
-
-
-def redis_client():
-    url = settings.REDIS_URL
-    if url not in _clients:
-        _clients[url] = redis.Redis.from_url(url)
-    return _clients[url]
 
 
 def _key(scope, value):

@@ -20,7 +20,7 @@ through ``orders.commission``) is recorded on the order from the items' subtotal
 """
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -33,6 +33,7 @@ from catalog.models import Product, ProductVariant
 from catalog.selectors import PAGE_STATUSES
 from catalog.services import products_stock_status_refresh
 from delivery.services import DeliveryUnavailable, quote_for, zone_for_address
+from gogomarket.core.money import format_uzs, money
 from gogomarket.core.services import audit_log_write, idempotent, setting_get
 
 from .. import hooks, texts
@@ -42,12 +43,7 @@ from ..models import Cart, CartItem, Order, OrderItem, OrderStatusHistory
 from ..payments import handler_for
 from .cart import cart_view, quantity_problem, unit_price
 
-CENT = Decimal("0.01")
 ZERO = Decimal("0")
-
-
-def money(value):
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def order_number_next():
@@ -149,8 +145,6 @@ def checkout_plan(*, buyer, cart, address, tariffs=None):
                 problems.append(_("We do not deliver there yet."))
     minimum = Decimal(str(setting_get("min_order_amount", ZERO)))
     if not view.empty and view.subtotal < minimum:
-        from gogomarket.core.templatetags.money import format_uzs
-
         problems.append(_("The smallest order is %(amount)s.") % {"amount": format_uzs(minimum)})
     sellers = []
     for group in view.groups:

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from gogomarket.core.templatetags.money import format_uzs
+from gogomarket.core.money import format_uzs
 
 NBSP = "\u00a0"
 
