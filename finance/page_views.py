@@ -23,8 +23,14 @@ from gogomarket.core.services import IdempotencyConflict
 
 from .forms import BankAccountForm, PayoutRequestForm, TopupForm
 from .models import BankAccount, Payment, PaymentState, Payout
-from .selectors import bank_accounts_of, commissions_of, payout_payable_amount, payouts_of, wallet_transactions_of
-from .services.earnings import seller_balances
+from .selectors import (
+    bank_accounts_of,
+    commissions_of,
+    payout_payable_amount,
+    payouts_of,
+    seller_balances,
+    wallet_transactions_of,
+)
 from .services.ledger import wallet_for
 from .services.payments import topup_start
 from .services.payouts import (

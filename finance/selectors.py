@@ -4,10 +4,10 @@ first, with what each list shows fetched in the same query."""
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Sum
 
-from .enums import TransactionType
-from .models import BankAccount, Commission, Payout, WalletTransaction
+from .enums import CommissionStatus, TransactionType
+from .models import BankAccount, Commission, Payout, Wallet, WalletTransaction
 
 
 def wallet_transactions_of(user, *, type=None):
@@ -73,3 +73,13 @@ def payout_payable_amount(seller):
         return Decimal("0")
     balance, spend_only_left = row
     return max(Decimal("0"), balance - spend_only_left)
+
+
+def seller_balances(seller):
+    """(available, pending): what is in the seller's wallet now, and the earnings still on hold
+    (delivered orders inside the return window). Reads only: a seller without a wallet has 0."""
+    balance = Wallet.objects.filter(user=seller).values_list("balance", flat=True).first() or Decimal("0")
+    pending = Commission.objects.filter(seller=seller, status=CommissionStatus.PENDING).aggregate(
+        total=Sum(F("order_amount") - F("commission_amount"))
+    )["total"] or Decimal("0")
+    return balance, pending

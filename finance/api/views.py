@@ -20,8 +20,13 @@ from accounts.api.serializers import ErrorSerializer
 from accounts.enums import UserRole
 from finance.enums import TransactionType
 from finance.models import BankAccount, Payout, WalletTransaction
-from finance.selectors import bank_accounts_of, payout_payable_amount, payouts_of, wallet_transactions_of
-from finance.services.earnings import seller_balances
+from finance.selectors import (
+    bank_accounts_of,
+    payout_payable_amount,
+    payouts_of,
+    seller_balances,
+    wallet_transactions_of,
+)
 from finance.services.ledger import wallet_for
 from finance.services.payments import topup_start
 from finance.services.payouts import (

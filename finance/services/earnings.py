@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 
 from gogomarket.core.money import CENT, money
@@ -31,7 +30,6 @@ from ..models import Commission
 from .ledger import wallet_for, wallet_post, wallets_lock
 
 logger = logging.getLogger(__name__)
-
 
 
 def commission_rate_for(order):
@@ -218,12 +216,3 @@ def _earning_credit(commission, wallet):
 def commission_cancel_for(order):
     """An order that will not pay out (cancelled, refunded): its pending commission is cancelled."""
     Commission.objects.filter(order=order, status=CommissionStatus.PENDING).update(status=CommissionStatus.CANCELLED)
-
-
-def seller_balances(seller):
-    """(available, pending): what the seller may withdraw now, and the earnings still on hold."""
-    wallet = wallet_for(seller)
-    pending = Commission.objects.filter(seller=seller, status=CommissionStatus.PENDING).aggregate(
-        total=Sum(F("order_amount") - F("commission_amount"))
-    )["total"] or Decimal("0")
-    return wallet.balance, pending

@@ -21,7 +21,6 @@ return {count, redis.call('PTTL', KEYS[1])}
 """
 
 
-
 def _key(scope, value):
     digest = hashlib.sha256(str(value).encode()).hexdigest()[:32]
     return f"{settings.CACHES['default']['KEY_PREFIX']}:ratelimit:{scope}:{digest}"
