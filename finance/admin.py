@@ -25,7 +25,17 @@ from gogomarket.core.admin_utils import (
 )
 
 from .enums import PayoutStatus
-from .models import BankAccount, Commission, Payment, PaymentRefund, Payout, RefundState, Wallet, WalletTransaction
+from .models import (
+    BankAccount,
+    Commission,
+    Payment,
+    PaymentOrder,
+    PaymentRefund,
+    Payout,
+    RefundState,
+    Wallet,
+    WalletTransaction,
+)
 from .services import payments as payment_services
 from .services import payouts as payout_services
 from .services.reports import COLUMNS, money_totals
@@ -291,6 +301,23 @@ class PaymentRefundInline(HistoryInline):
     amount_uzs = uzs_column("amount", _("amount"))
 
 
+class PaymentOrderInline(HistoryInline):
+    model = PaymentOrder
+    fields = ("order", "paid_at")
+    select_related = ("order",)
+    max_rows = 50
+
+
+@admin.register(PaymentOrder)
+class PaymentOrderAdmin(ReadOnlyAdmin):
+    """Which orders each card payment is for, and when it paid them (written by the services)."""
+
+    list_display = ("__str__", "payment", "order", "paid_at")
+    list_select_related = ("payment", "order")
+    raw_id_fields = ("payment", "order")
+    search_fields = ("order__order_number", "payment__provider_reference")
+
+
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
     list_display = (
@@ -304,10 +331,10 @@ class PaymentAdmin(ReadOnlyAdmin):
     # The token (the key of the provider's page) is not for anyone's eyes.
     fields = (
         "user", "purpose", "amount_uzs", "currency", "state", "refunded_uzs", "provider", "provider_reference",
-        "order_ids", "failure_reason", "created_at", "updated_at",
+        "failure_reason", "created_at", "updated_at",
     )  # fmt: skip
     readonly_fields = fields
-    inlines = (PaymentRefundInline,)
+    inlines = (PaymentOrderInline, PaymentRefundInline)
 
     amount_uzs = uzs_column("amount", _("amount"))
     refunded_uzs = uzs_column("refunded_amount", _("refunded"))

@@ -62,6 +62,7 @@ NO_ADD_PAGE = {
     "finance.payout",
     "finance.bankaccount",
     "finance.payment",
+    "finance.paymentorder",
     "finance.paymentrefund",
 }
 
@@ -76,6 +77,7 @@ EXPECTED_MODELS = {
         "finance.payout",
         "finance.bankaccount",
         "finance.payment",
+        "finance.paymentorder",
         "finance.paymentrefund",
         "orders.order",
         "orders.orderitem",
