@@ -327,6 +327,7 @@ class ProductFactory:
             low, high = root.price
             base = round(low * (high / low) ** (rng.random() ** 1.5), -3)
             sale = round(base * rng.uniform(0.6, 0.95), -3) if rng.random() < 0.3 else None
+            sale = sale if sale and sale < base else None  # rounding may reach the base price (a CHECK)
             cost = round(base * rng.uniform(0.5, 0.8), -3)
             status = self.status()
             deleted = rng.random() < 0.01

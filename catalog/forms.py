@@ -10,6 +10,7 @@ from gogomarket.core.forms import BootstrapFormMixin
 
 from .enums import ProductStatus
 from .selectors import SORT_CHOICES, ListingFilters, category_tree
+from .services.products import ACTIONS as PRODUCT_ACTIONS
 
 SORT_LABELS = {
     "relevance": _("Best match"),
@@ -264,14 +265,7 @@ class SellerProductFilterForm(BootstrapFormMixin, forms.Form):
 
 
 class BulkActionForm(forms.Form):
-    action = forms.ChoiceField(
-        choices=[
-            ("publish", _("Publish")),
-            ("unpublish", _("Unpublish")),
-            ("discontinue", _("Discontinue")),
-            ("delete", _("Delete")),
-        ]
-    )
+    action = forms.ChoiceField(choices=[(name, action.label) for name, action in PRODUCT_ACTIONS.items()])
 
     def product_ids(self):
         ids = []

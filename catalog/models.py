@@ -6,9 +6,12 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import active_account_q
 from gogomarket.core.db import EnumField, GinIndex, Index
 
-from .enums import ProductStatus
+from . import pricing
+from . import stock as stock_rules
+from .enums import LISTED_STATUSES, STOREFRONT_STATUSES, ProductStatus
 
 
 class Category(models.Model):
@@ -50,6 +53,29 @@ class Category(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    """Who may see a product. The one definition, used by every storefront read (pages, lists,
+    search's SQL twin in ``catalog.listing``, the API, the cart, checkout, delivery)."""
+
+    def _for_buyers(self, statuses):
+        return self.filter(active_account_q("seller__"), status__in=statuses, deleted_at__isnull=True)
+
+    def visible(self):
+        """On the storefront: on sale or sold out, not deleted, of an active seller (its page
+        opens, a cart holds it, checkout sells it)."""
+        return self._for_buyers(STOREFRONT_STATUSES)
+
+    def listed(self):
+        """Visible and on sale: in category pages, storefronts, search and the API's lists."""
+        return self._for_buyers(LISTED_STATUSES)
+
+
+class ProductVariantQuerySet(models.QuerySet):
+    def live(self):
+        """Options a buyer can choose: switched on and not deleted."""
+        return self.filter(is_active=True, deleted_at__isnull=True)
 
 
 class Product(models.Model):
@@ -139,6 +165,8 @@ class Product(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
+    objects = ProductQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
@@ -166,6 +194,12 @@ class Product(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="idx_products_slug"),
             models.UniqueConstraint(fields=["sku"], name="idx_products_sku"),
+            # Beyond the spec: what ``catalog.pricing`` relies on (the services give the messages).
+            models.CheckConstraint(condition=models.Q(base_price__gt=0), name="products_base_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(sale_price__isnull=True) | models.Q(sale_price__lt=models.F("base_price")),
+                name="products_sale_below_base",
+            ),
         ]
 
     def __str__(self):
@@ -173,12 +207,17 @@ class Product(models.Model):
 
     @property
     def in_stock(self):
-        """Can be ordered now: units in stock, or backorders taken, or nothing to ship (digital)."""
-        return (self.stock_quantity or 0) > 0 or bool(self.allow_backorder) or bool(self.is_digital)
+        """Can be ordered now (``catalog.stock.in_stock``)."""
+        return stock_rules.in_stock(self)
 
-    def variant_in_stock(self, variant):
-        """``in_stock`` for one of this product's variants: its own units count."""
-        return (variant.stock_quantity or 0) > 0 or bool(self.allow_backorder) or bool(self.is_digital)
+    @property
+    def current_price(self):
+        """What one unit costs now (``catalog.pricing.current_price``)."""
+        return pricing.current_price(self)
+
+    @property
+    def on_sale(self):
+        return pricing.on_sale(self)
 
 
 class ProductImage(models.Model):
@@ -232,6 +271,8 @@ class ProductVariant(models.Model):
     updated_at = models.DateTimeField(db_default=Now(), auto_now=True, editable=False, verbose_name=_("updated at"))
     deleted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("deleted at"))
 
+    objects = ProductVariantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("product variant")
         verbose_name_plural = _("product variants")
@@ -246,6 +287,11 @@ class ProductVariant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_live(self):
+        """``ProductVariant.objects.live()`` for one variant."""
+        return self.is_active is True and self.deleted_at is None
 
 
 class ProductAttribute(models.Model):

@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from accounts.models import active_account_sql
-
+from . import listing
 from .migrations._search_sql import APOSTROPHES
 
 MAX_WORDS = 8
@@ -99,16 +98,8 @@ def _vocabulary_lookup(words):
     )
 
 
-# How each order sorts: (expression over products p, direction), then the product id.
-SORT_KEYS = {
-    "relevance": [],
-    "popular": [("p.view_count", "DESC NULLS LAST"), ("p.rating_count", "DESC NULLS LAST")],
-    "newest": [("p.published_at", "DESC NULLS LAST")],
-    "price_asc": [("coalesce(p.sale_price, p.base_price)", "ASC")],
-    "price_desc": [("coalesce(p.sale_price, p.base_price)", "DESC")],
-    "rating": [("p.rating_average", "DESC NULLS LAST"), ("p.rating_count", "DESC NULLS LAST")],
-}
-SORTS = tuple(SORT_KEYS)
+# The orders of search results: relevance (search's own), then the listing's (``catalog.listing``).
+SORTS = ("relevance", *listing.SORTS)
 
 
 DESCRIBED_CAP = 1000  # full-text-only matches counted (and paged) at most
@@ -128,14 +119,12 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
     the same two statements, whatever the number of matches."""
     if parsed.empty:
         return [], 0, False
-    sort = sort if sort in SORT_KEYS else "relevance"
+    order = listing.SORTS.get(sort)  # None: relevance (an unknown sort falls back to it)
     params = {"tsquery": parsed.tsquery, "text": parsed.text}
-    common = [f"s.seller_id IN (SELECT u.id FROM users u WHERE {active_account_sql('u')})"]
-    if filters.category_ids:
-        common.append("s.category_id = ANY(%(categories)s)")
-        params["categories"] = list(filters.category_ids)
-    product_where = filters.sql_conditions(params)
-    keys = SORT_KEYS[sort]
+    common = [listing.listed_seller_sql(alias="s")]
+    search_where, product_where = filters.sql_conditions(params, alias="p", search_alias="s")
+    common += search_where
+    keys = order.sql("p") if order else []
     join = ""
     if product_where or keys:
         join = "JOIN products p ON p.id = s.product_id"
@@ -153,7 +142,7 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
         "t AS MATERIALIZED (SELECT d.product_id FROM product_search_text d, "
         "to_tsquery('gogomarket', %(tsquery)s) AS q(query) WHERE d.document @@ q.query)"
     )
-    tail = "s.product_id " + ("ASC" if sort == "price_asc" else "DESC")
+    tail = "s.product_id " + (order.id_direction if order else "DESC")
     keyed = ", ".join(f"{expression} {direction}" for expression, direction in keys)
     ranked_order = (
         f"{keyed}, {tail}"
@@ -201,10 +190,8 @@ def search_product_ids(parsed, *, filters, sort="relevance", offset=0, limit=24,
 
 def suggestions(raw, *, limit=8):
     """Product names for search-as-you-type: the best ranked matches of what is typed so far."""
-    from .selectors import ListingFilters
-
     parsed = parse(raw)
-    ids, _total, _capped = search_product_ids(parsed, filters=ListingFilters(), limit=limit, count=False)
+    ids, _total, _capped = search_product_ids(parsed, filters=listing.ListingFilters(), limit=limit, count=False)
     return parsed, ids
 
 

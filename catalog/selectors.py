@@ -7,37 +7,23 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, Max, Min, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.enums import UserRole
-from accounts.models import User, active_account_q
+from accounts.models import User
 
 from . import cache as catalog_cache
+from . import pricing
+from . import stock as stock_rules
 from .enums import ProductStatus
+from .listing import DEFAULT_SORT, SORTS, ListingFilters  # noqa: F401 - ListingFilters is read from here too
 from .models import Category, Product, ProductAttribute, ProductImage, ProductVariant
 
 PAGE_SIZE = 24
-SORT_CHOICES = ("popular", "newest", "price_asc", "price_desc", "rating")
-LISTED_STATUSES = (ProductStatus.ACTIVE,)
-# A sold-out product leaves lists and search but keeps its page (links and bookmarks keep
-# working, and the buyer sees "out of stock" instead of a 404).
-PAGE_STATUSES = (ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK)
-
-
-def visible_products(statuses=LISTED_STATUSES):
-    """Products a buyer may see: active, not deleted, of an active seller."""
-    return Product.objects.filter(
-        active_account_q("seller__"),
-        status__in=statuses,
-        deleted_at__isnull=True,
-    )
-
-
-def effective_price():
-    return Coalesce(F("sale_price"), F("base_price"))
+SORT_CHOICES = tuple(SORTS)
 
 
 # --- category tree ------------------------------------------------------------------------------
@@ -188,17 +174,15 @@ class ProductCard:
 
     @property
     def on_sale(self):
-        return self.sale_price is not None and self.sale_price < self.base_price
+        return pricing.on_sale(self)
 
     @property
     def price(self):
-        return self.sale_price if self.on_sale else self.base_price
+        return pricing.current_price(self)
 
     @property
     def discount_percent(self):
-        if not self.on_sale or not self.base_price:
-            return 0
-        return int((1 - self.sale_price / self.base_price) * 100)
+        return pricing.discount_percent(self)
 
 
 def _cards_load(ids):
@@ -223,6 +207,7 @@ def _cards_load(ids):
             "stock_quantity",
             "allow_backorder",
             "is_digital",
+            "requires_shipping",
             "seller_id",
             "category_id",
         )
@@ -243,7 +228,7 @@ def _cards_load(ids):
             image_url=image.url if image else None,
             thumbnail_url=(image.thumbnail_url or image.url) if image else None,
             alt_text=(image.alt_text if image else None) or product.name,
-            in_stock=product.in_stock,
+            in_stock=stock_rules.in_stock(product),
             seller_id=product.seller_id,
             category_id=product.category_id,
         )
@@ -257,7 +242,7 @@ def product_cards(ids):
 
 def featured_products(*, limit=12):
     ids = list(
-        visible_products()
+        Product.objects.listed()
         .filter(is_featured=True)
         .order_by("-rating_average", "-created_at", "-id")
         .values_list("id", flat=True)[:limit]
@@ -266,99 +251,12 @@ def featured_products(*, limit=12):
 
 
 # --- listings: category pages, search, seller storefronts --------------------------------------
-@dataclass
-class ListingFilters:
-    """Filters a buyer can apply to a product list (category page, search, storefront, API)."""
-
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    brands: list = field(default_factory=list)
-    min_rating: Decimal | None = None
-    in_stock: bool = False
-    attributes: dict = field(default_factory=dict)  # name -> [values]
-    category_ids: list = field(default_factory=list)
-    seller_id: int | None = None
-
-    @property
-    def active(self):
-        return bool(
-            self.min_price is not None
-            or self.max_price is not None
-            or self.brands
-            or self.min_rating is not None
-            or self.in_stock
-            or self.attributes
-        )
-
-    def apply(self, queryset):
-        if self.category_ids:
-            queryset = queryset.filter(category_id__in=self.category_ids)
-        if self.seller_id:
-            queryset = queryset.filter(seller_id=self.seller_id)
-        if self.min_price is not None or self.max_price is not None:
-            queryset = queryset.alias(price=effective_price())
-            if self.min_price is not None:
-                queryset = queryset.filter(price__gte=self.min_price)
-            if self.max_price is not None:
-                queryset = queryset.filter(price__lte=self.max_price)
-        if self.brands:
-            queryset = queryset.filter(brand__in=self.brands)
-        if self.min_rating is not None:
-            queryset = queryset.filter(rating_average__gte=self.min_rating)
-        if self.in_stock:  # what the card and the product page call "in stock"
-            queryset = queryset.filter(Q(stock_quantity__gt=0) | Q(allow_backorder=True) | Q(is_digital=True))
-        for name, values in sorted(self.attributes.items()):
-            queryset = queryset.filter(
-                Exists(ProductAttribute.objects.filter(product=OuterRef("pk"), name=name, value__in=values))
-            )
-        return queryset
-
-    def sql_conditions(self, params):
-        """The same filters as SQL over ``products p`` (for the search statement)."""
-        where = []
-        if self.seller_id:
-            where.append("p.seller_id = %(seller)s")
-            params["seller"] = self.seller_id
-        if self.min_price is not None:
-            where.append("coalesce(p.sale_price, p.base_price) >= %(min_price)s")
-            params["min_price"] = self.min_price
-        if self.max_price is not None:
-            where.append("coalesce(p.sale_price, p.base_price) <= %(max_price)s")
-            params["max_price"] = self.max_price
-        if self.brands:
-            where.append("p.brand = ANY(%(brands)s)")
-            params["brands"] = list(self.brands)
-        if self.min_rating is not None:
-            where.append("p.rating_average >= %(min_rating)s")
-            params["min_rating"] = self.min_rating
-        if self.in_stock:
-            where.append("(p.stock_quantity > 0 OR p.allow_backorder OR p.is_digital)")
-        for k, (name, values) in enumerate(sorted(self.attributes.items())):
-            where.append(
-                f"EXISTS (SELECT 1 FROM product_attributes a WHERE a.product_id = p.id "
-                f"AND a.name = %(attr_name_{k})s AND a.value = ANY(%(attr_values_{k})s))"
-            )
-            params[f"attr_name_{k}"] = name
-            params[f"attr_values_{k}"] = list(values)
-        return where
-
-
-ORDERINGS = {
-    "popular": ("-view_count", "-rating_count", "-id"),
-    "newest": ("-published_at", "-id"),
-    "price_asc": ("price", "id"),
-    "price_desc": ("-price", "-id"),
-    "rating": ("-rating_average", "-rating_count", "-id"),
-}
-
-
-def listing_queryset(filters, sort="popular"):
-    """Visible products under ``filters``, ordered by ``sort`` (one of ``SORT_CHOICES``)."""
-    queryset = filters.apply(visible_products())
-    ordering = ORDERINGS.get(sort, ORDERINGS["popular"])
-    if "price" in ordering or "-price" in ordering:
-        queryset = queryset.alias(price=effective_price())
-    return queryset.order_by(*ordering)
+# ``ListingFilters`` and the sorts live in ``catalog.listing`` (each in its ORM and SQL forms).
+def listing_queryset(filters, sort=DEFAULT_SORT):
+    """Listed products under ``filters``, ordered by ``sort`` (one of ``SORT_CHOICES``; another
+    falls back to the default)."""
+    order = SORTS.get(sort) or SORTS[DEFAULT_SORT]
+    return filters.apply(Product.objects.listed()).order_by(*order.orm())
 
 
 @dataclass
@@ -459,7 +357,9 @@ def listing_facets(category_id, category_ids):
     facets = cache.get(key)
     if facets is not None:
         return facets
-    base = visible_products().filter(category_id__in=category_ids) if category_ids else visible_products()
+    base = Product.objects.listed()
+    if category_ids:
+        base = base.filter(category_id__in=category_ids)
     brands = list(
         base.exclude(brand__isnull=True)
         .exclude(brand="")
@@ -467,7 +367,8 @@ def listing_facets(category_id, category_ids):
         .annotate(count=Count("id"))
         .order_by("-count", "brand")[:FACET_BRANDS]
     )
-    prices = base.aggregate(low=Min(effective_price()), high=Max(effective_price()))
+    price = pricing.current_price_expression()
+    prices = base.aggregate(low=Min(price), high=Max(price))
     pairs = list(
         ProductAttribute.objects.filter(product__in=base.values("id"))
         .values("name", "value")
@@ -490,21 +391,23 @@ def listing_facets(category_id, category_ids):
 
 
 # --- product page -----------------------------------------------------------------------------
+def product_detail_prefetch(queryset, *, for_seller=False):
+    """Everything a product's page shows, in three more queries whatever their number: the
+    gallery (primary first), the variants as ``live_variants`` (a buyer's page: the live ones; the
+    seller's: every one not deleted, switched off included), the attributes in order, with the
+    seller and the category joined. The category chain (breadcrumbs) comes from the cached tree.
+    Used by the product page, the API's product, the seller's edit page and the seller API."""
+    variants = ProductVariant.objects.filter(deleted_at__isnull=True) if for_seller else ProductVariant.objects.live()
+    return queryset.select_related("seller", "category").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id")),
+        Prefetch("variants", queryset=variants.order_by("id"), to_attr="live_variants"),
+        Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id")),
+    )
+
+
 def product_for_buyer_or_404(slug):
-    """A product page: visible (or sold out), with gallery, live variants, attributes and seller."""
-    images = Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"))
-    variants = Prefetch(
-        "variants",
-        queryset=ProductVariant.objects.filter(is_active=True, deleted_at__isnull=True).order_by("id"),
-        to_attr="live_variants",
-    )
-    attributes = Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id"))
-    return get_object_or_404(
-        visible_products(PAGE_STATUSES)
-        .select_related("seller", "category")
-        .prefetch_related(images, variants, attributes),
-        slug=slug,
-    )
+    """A product page: visible (sold out included), with everything it shows."""
+    return get_object_or_404(product_detail_prefetch(Product.objects.visible()), slug=slug)
 
 
 def seller_for_storefront_or_404(seller_id):
@@ -519,7 +422,7 @@ def seller_summary(seller_id):
     key = f"catalog:seller-summary:{seller_id}:{generation}"
     summary = cache.get(key)
     if summary is None:
-        rows = list(visible_products().filter(seller_id=seller_id).values_list("rating_average", "rating_count"))
+        rows = list(Product.objects.listed().filter(seller_id=seller_id).values_list("rating_average", "rating_count"))
         reviews = sum(count or 0 for _average, count in rows)
         rating = sum((average or 0) * (count or 0) for average, count in rows) / reviews if reviews else None
         summary = {
@@ -567,7 +470,7 @@ def seller_product_list(*, seller, filters=None):
     if filters.stock == "low":
         queryset = low_stock_filter(queryset)
     elif filters.stock == "out":
-        queryset = queryset.filter(stock_quantity__lte=0)
+        queryset = queryset.filter(stock_rules.counts_stock_q(), stock_quantity__lte=0)
     primary = Prefetch(
         "images",
         queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"),
@@ -577,8 +480,9 @@ def seller_product_list(*, seller, filters=None):
 
 
 def low_stock_filter(queryset):
-    """At or below the low-stock threshold (and not a backorder product with stock to spare)."""
-    return queryset.filter(stock_quantity__lte=Coalesce(F("low_stock_threshold"), 10), is_digital=False)
+    """Products that count stock (``catalog.stock``) at or below their low-stock threshold; a
+    backorder product is among them (it owes what it sold below 0)."""
+    return queryset.filter(stock_rules.counts_stock_q(), stock_quantity__lte=Coalesce(F("low_stock_threshold"), 10))
 
 
 def seller_low_stock(*, seller):
@@ -591,14 +495,4 @@ def seller_low_stock(*, seller):
 
 def product_with_children_for_seller(*, seller, product_id):
     """A seller's product with everything the edit page shows."""
-    images = Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"))
-    variants = Prefetch(
-        "variants",
-        queryset=ProductVariant.objects.filter(deleted_at__isnull=True).order_by("id"),
-        to_attr="live_variants",
-    )
-    attributes = Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id"))
-    return get_object_or_404(
-        seller_products(seller=seller).select_related("category").prefetch_related(images, variants, attributes),
-        pk=product_id,
-    )
+    return get_object_or_404(product_detail_prefetch(seller_products(seller=seller), for_seller=True), pk=product_id)

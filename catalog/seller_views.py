@@ -10,13 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.mixins import SellerRequiredMixin
 from gogomarket.core.redirects import safe_next
 
 from . import csv_products, selectors, services
+from .enums import STOREFRONT_STATUSES
 from .forms import (
     AttributeForm,
     BulkActionForm,
@@ -136,6 +137,8 @@ class ProductEditView(SellerProductsMixin, View):
         images = list(product.images.all())
         context = {
             "product": product,
+            "actions": services.product_next_actions(product),
+            "on_storefront": product.status in STOREFRONT_STATUSES,
             "images": images,
             "variants": product.live_variants,
             "attributes": list(product.attributes.all()),
@@ -176,27 +179,19 @@ class ProductEditView(SellerProductsMixin, View):
 
 
 class ProductStatusView(SellerProductsMixin, View):
-    """publish / unpublish / discontinue / delete one product."""
-
-    # Lazy: a class attribute is made once, at import, before any request has a language.
-    ACTIONS = {
-        "publish": (services.product_publish, gettext_lazy("The product is on sale.")),
-        "unpublish": (services.product_unpublish, gettext_lazy("The product is off sale.")),
-        "discontinue": (services.product_discontinue, gettext_lazy("The product is discontinued.")),
-        "delete": (services.product_delete, gettext_lazy("The product is deleted.")),
-    }
+    """One of the product's next actions (``services.ACTIONS``: publish, unpublish, discontinue,
+    delete); the service refuses one the product's status does not allow."""
 
     def post(self, request, product_id, action):
-        if action not in self.ACTIONS:
+        if action not in services.ACTIONS:
             raise Http404
         product = self.product(product_id)
-        service, message = self.ACTIONS[action]
         try:
-            service(product=product, actor=request.user, request=request)
+            services.BULK_ACTIONS[action](product=product, actor=request.user, request=request)
         except ValidationError as error:
             _messages_from(request, error)
             return redirect(_edit_url(product))
-        messages.success(request, message)
+        messages.success(request, services.ACTIONS[action].done)
         return redirect("seller:products" if action == "delete" else _edit_url(product))
 
 

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from . import cache as catalog_cache
+from . import pricing, selectors, services
 from . import search as catalog_search
-from . import selectors, services
+from . import stock as stock_rules
 from .forms import ListingFilterForm
 
-SEARCH_SORTS = ("relevance", "popular", "newest", "price_asc", "price_desc", "rating")
+SEARCH_SORTS = catalog_search.SORTS
 
 
 def cached_page(request, scopes, render, ttl=None):
@@ -204,19 +205,17 @@ def _product_or_404(slug):
 def _product_context(product):
     tree = selectors.category_tree()
     node = tree.get(product.category_id)
-    price = product.sale_price if product.sale_price is not None else product.base_price
-    on_sale = product.sale_price is not None
     variants = [
         {
             "id": v.pk,
             "name": v.name,
             "attributes": v.attributes or {},
-            "price": str(price + (v.price_adjustment or 0)),
-            "old_price": str(product.base_price + (v.price_adjustment or 0)) if on_sale else None,
+            "price": str(pricing.current_price(product, v)),
+            "old_price": str(pricing.list_price(product, v)) if pricing.on_sale(product) else None,
             "stock": v.stock_quantity or 0,
             "image": v.image_url,
-            "available": product.variant_in_stock(v),
-            "adjustment": v.price_adjustment or 0,
+            "available": stock_rules.in_stock(product, v),
+            "row": v,
         }
         for v in product.live_variants
     ]
@@ -225,19 +224,20 @@ def _product_context(product):
     chosen = next((v for v in variants if v["available"]), variants[0] if variants else None)
     if chosen is not None:
         chosen["selected"] = True
-    adjustment = chosen["adjustment"] if chosen is not None else 0
+    chosen_row = chosen["row"] if chosen is not None else None
     return {
         "product": product,
         "images": list(product.images.all()),
         "attributes": list(product.attributes.all()),
         "variants": variants,
         "chosen_variant": chosen,
-        "price_now": price + adjustment,
-        "price_before": product.base_price + adjustment if on_sale else None,
+        "price_now": pricing.current_price(product, chosen_row),
+        "price_before": pricing.list_price(product, chosen_row),
         "breadcrumbs": tree.ancestors(node) if node else [],
         "seller": product.seller,
         "seller_summary": selectors.seller_summary(product.seller_id),
-        "in_stock": chosen["available"] if chosen is not None else product.in_stock,
+        "in_stock": chosen["available"] if chosen is not None else stock_rules.in_stock(product),
+        "sells_without_stock": stock_rules.sells_without_stock(product),
     }
 
 

@@ -8,7 +8,8 @@
   when the order's items reach ``free_delivery_threshold``. The distance is the straight line
   from the seller's pickup point (their default address in the address book) to the delivery
   point; without a pickup point the distance part is 0. The weight is the sum of the items'
-  weights (a product without a weight counts as 0 kg; digital products ship nothing).
+  weights (a product without a weight counts as 0 kg; what is not delivered, ``catalog.stock``'s
+  ``needs_delivery``, ships nothing).
 * ``min_order_amount`` is read as the smallest order (items total) a tariff delivers: below it
   that tariff is not offered, and with no tariff left the buyer is told how much more to add.
   (The spec's description, "minimum order for free delivery", would duplicate
@@ -30,6 +31,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import UserAddress
 from accounts.selectors import default_delivery_address
+from catalog import pricing
+from catalog import stock as stock_rules
 
 from .models import DeliveryTariff, DeliveryZone
 
@@ -189,17 +192,19 @@ def delivery_estimate(*, buyer, product):
     """Delivery of one unit of ``product`` (its price now, its weight) from its seller to
     ``buyer``'s default delivery address (``accounts.selectors.default_delivery_address``), with
     the cheapest tariff. Writes nothing."""
-    if product.is_digital or product.requires_shipping is False:
+    if not stock_rules.needs_delivery(product):
         return DeliveryEstimate(ships_nothing=True)
     address = default_delivery_address(buyer)
     if address is None:
         return DeliveryEstimate()
     if address.latitude is None or address.longitude is None:
         return DeliveryEstimate(address=address, problem=_("Mark the address on the map so that we can find it."))
-    price = product.sale_price if product.sale_price is not None else product.base_price
     try:
         quote, _offered = quote_for(
-            address=address, seller_id=product.seller_id, subtotal=price, weight=product.weight or ZERO
+            address=address,
+            seller_id=product.seller_id,
+            subtotal=pricing.current_price(product),
+            weight=product.weight or ZERO,
         )
     except DeliveryUnavailable as error:
         return DeliveryEstimate(address=address, problem=error.message)

@@ -6,7 +6,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from catalog.selectors import PAGE_STATUSES, visible_products
+from catalog.models import Product
 
 from .services import delivery_estimate
 
@@ -19,7 +19,7 @@ class DeliveryEstimateView(View):
 
     def get(self, request, product_id):
         product = get_object_or_404(
-            visible_products(PAGE_STATUSES).only(
+            Product.objects.visible().only(
                 "pk", "seller_id", "base_price", "sale_price", "weight", "is_digital", "requires_shipping"
             ),
             pk=product_id,

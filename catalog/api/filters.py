@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.widgets import BooleanWidget
 
 from catalog import selectors
+from catalog.models import Product
 
 ORDERING = {
     "relevance": "relevance",
@@ -44,7 +45,7 @@ class ProductFilterSet(django_filters.FilterSet):
         return queryset  # everything is applied at once in filter_queryset
 
     def __init__(self, data=None, *args, tree=None, **kwargs):
-        super().__init__(data, *args, queryset=kwargs.pop("queryset", selectors.visible_products()), **kwargs)
+        super().__init__(data, *args, queryset=kwargs.pop("queryset", Product.objects.listed()), **kwargs)
         self.tree = tree or selectors.category_tree()
         self.attribute_pairs = data.getlist("attribute") if data is not None and hasattr(data, "getlist") else []
 

@@ -4,6 +4,8 @@ check types (the rules are in ``catalog.services``)."""
 from django.urls import reverse
 from rest_framework import serializers
 
+from catalog import pricing
+from catalog import stock as stock_rules
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -71,9 +73,7 @@ class VariantSerializer(serializers.ModelSerializer):
                   "is_active")  # fmt: skip
 
     def get_price(self, variant) -> str:
-        product = variant.product
-        base = product.sale_price if product.sale_price is not None else product.base_price
-        return str(base + (variant.price_adjustment or 0))
+        return str(pricing.current_price(variant.product, variant))
 
 
 class AttributeSerializer(serializers.ModelSerializer):
@@ -104,10 +104,10 @@ class ProductDetailSerializer(serializers.ModelSerializer):
         )  # fmt: skip
 
     def get_price(self, product) -> str:
-        return str(product.sale_price if product.sale_price is not None else product.base_price)
+        return str(pricing.current_price(product))
 
     def get_in_stock(self, product) -> bool:
-        return product.in_stock
+        return stock_rules.in_stock(product)
 
     def get_category(self, product) -> dict:
         return {"id": product.category_id, "name": product.category.name, "slug": product.category.slug}

@@ -3,7 +3,6 @@ for sellers (``/api/v1/seller/products/``). Lists come from the same selectors a
 writes go through ``catalog.services``; another seller's product is a 404."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
@@ -152,22 +151,7 @@ class ProductDetailAPIView(APIView):
 
 
 def _product_for_buyer(product_id):
-    images = Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id"))
-    variants = Prefetch(
-        "variants",
-        queryset=ProductVariant.objects.filter(is_active=True, deleted_at__isnull=True)
-        .select_related("product")
-        .order_by("id"),
-        to_attr="live_variants",
-    )
-    attributes = Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id"))
-    product = (
-        selectors.visible_products(selectors.PAGE_STATUSES)
-        .select_related("seller", "category")
-        .prefetch_related(images, variants, attributes)
-        .filter(pk=product_id)
-        .first()
-    )
+    product = selectors.product_detail_prefetch(Product.objects.visible()).filter(pk=product_id).first()
     if product is None:
         raise exceptions.NotFound()
     return product
@@ -215,17 +199,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         queryset = selectors.seller_products(seller=self.request.user)
         if self.action == "list":
             return queryset.order_by("-updated_at", "-id")
-        return queryset.select_related("seller", "category").prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order", "id")),
-            Prefetch(
-                "variants",
-                queryset=ProductVariant.objects.filter(deleted_at__isnull=True)
-                .select_related("product")
-                .order_by("id"),
-                to_attr="live_variants",
-            ),
-            Prefetch("attributes", queryset=ProductAttribute.objects.order_by("sort_order", "id")),
-        )
+        return selectors.product_detail_prefetch(queryset, for_seller=True)
 
     def get_serializer_class(self):
         return SellerProductListSerializer if self.action == "list" else SellerProductSerializer

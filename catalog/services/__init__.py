@@ -2,7 +2,8 @@
 
 * ``products``: create, change, the seller's lifecycle (publish, unpublish, discontinue, delete),
   featured, bulk actions, view counts
-* ``stock``: stock set by sellers and moved by orders, and the status that follows it
+* ``stock``: stock set by sellers and moved by orders (``stock_take`` at checkout,
+  ``stock_return`` on cancellation), and the status that follows it
 * ``images``: pictures (checked, resized, thumbnailed)
 * ``variants``, ``attributes``: a product's options and its name/value rows
 * ``categories``: the category tree (staff)
@@ -42,6 +43,7 @@ from .images import (  # noqa: F401
     product_images_reorder,
 )
 from .products import (  # noqa: F401
+    ACTIONS,
     BULK_ACTIONS,
     OPTIONAL_TEXT,
     PRODUCT_FIELDS,
@@ -50,6 +52,7 @@ from .products import (  # noqa: F401
     product_create,
     product_delete,
     product_discontinue,
+    product_next_actions,
     product_publish,
     product_set_featured,
     product_unpublish,
@@ -60,11 +63,15 @@ from .products import (  # noqa: F401
     view_counts_flush,
 )
 from .stock import (  # noqa: F401
+    Shortage,
+    StockTake,
     product_has_variants,
     product_stock_set,
     products_stock_status_refresh,
     stock_from_variants,
+    stock_return,
     stock_status_for,
+    stock_take,
 )
 from .variants import (  # noqa: F401
     VARIANT_FIELDS,

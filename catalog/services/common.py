@@ -10,11 +10,11 @@ from accounts.permissions import can_manage_catalog, can_manage_categories
 from gogomarket.core.services import audit_log_write
 
 from .. import cache as catalog_cache
-from ..enums import ProductStatus
+from ..enums import STOREFRONT_STATUSES
 from ..models import Category
 
 PRICE_MAX = Decimal("9999999999.99")  # DECIMAL(12, 2)
-SELLING = (ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK)  # on the storefront; stock moves between them
+SELLING = STOREFRONT_STATUSES  # on the storefront; stock moves a product between them
 
 
 # --- who may change what ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Products: create, change, the seller-driven lifecycle, featured, bulk actions, view counts."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.permissions import can_manage_catalog
 from gogomarket.core.text import slug_of
@@ -57,12 +59,48 @@ PRODUCT_FIELDS = (
 )
 OPTIONAL_TEXT = ("short_description", "sku", "barcode", "brand", "meta_title", "meta_description", "meta_keywords")
 
-# The lifecycle a seller drives. out_of_stock <-> active follows the stock by itself.
+# The lifecycle a seller drives: the statuses each action starts from. out_of_stock <-> active
+# follows the stock by itself; a product is deleted from any status.
 TRANSITIONS = {
     "publish": {ProductStatus.DRAFT, ProductStatus.INACTIVE, ProductStatus.DISCONTINUED},
     "unpublish": {ProductStatus.ACTIVE, ProductStatus.OUT_OF_STOCK},
     "discontinue": {ProductStatus.DRAFT, ProductStatus.ACTIVE, ProductStatus.INACTIVE, ProductStatus.OUT_OF_STOCK},
+    "delete": set(ProductStatus),
 }
+
+
+@dataclass(frozen=True)
+class ProductAction:
+    """How the seller center offers an action of ``TRANSITIONS``: the button and what is said
+    once it is done (``confirm``: asked first)."""
+
+    label: object
+    done: object
+    style: str = "outline-secondary"
+    confirm: object = None
+
+
+ACTIONS = {
+    "publish": ProductAction(gettext_lazy("Publish"), gettext_lazy("The product is on sale."), "success"),
+    "unpublish": ProductAction(gettext_lazy("Unpublish"), gettext_lazy("The product is off sale.")),
+    "discontinue": ProductAction(
+        gettext_lazy("Discontinue"), gettext_lazy("The product is discontinued."), "outline-dark"
+    ),
+    "delete": ProductAction(
+        gettext_lazy("Delete"),
+        gettext_lazy("The product is deleted."),
+        "outline-danger",
+        confirm=gettext_lazy("Delete this product?"),
+    ),
+}
+
+
+def product_next_actions(product):
+    """The actions ``product``'s seller may take now, as (name, ProductAction), in table order
+    (like an order's ``next_steps``): the seller center shows these and no others."""
+    if product.deleted_at is not None:
+        return []
+    return [(name, ACTIONS[name]) for name, sources in TRANSITIONS.items() if product.status in sources]
 
 
 def category_for_products(category):

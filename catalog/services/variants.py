@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Product, ProductImage, ProductVariant
+from ..pricing import current_price
 from .common import PRICE_MAX, audit, caches_drop, check_owner, jsonable, parse_boolean, parse_decimal, parse_integer
 from .stock import product_has_variants, stock_from_variants
 
@@ -58,8 +59,7 @@ def _variant_clean(variant, product, data):
     elif adjustment.as_tuple().exponent < -2:
         fail("price_adjustment", _("At most %(n)d decimal places.") % {"n": 2})
     elif product.base_price is not None:
-        lowest = (product.sale_price if product.sale_price is not None else product.base_price) + adjustment
-        if lowest <= 0:
+        if current_price(product) + adjustment <= 0:
             fail("price_adjustment", _("With this adjustment the variant would cost nothing or less."))
     if variant.sku:
         if len(variant.sku) > 100 or " " in variant.sku:

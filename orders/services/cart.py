@@ -5,8 +5,8 @@ session (a random token kept in the session, ``carts.session_key``) and is merge
 cart when they sign in. Every change locks the cart row, so two tabs cannot race each other.
 
 Each line remembers the unit price when it was added (``unit_price``), so the cart can tell the
-buyer that a price changed since. Quantities follow the product's min/max per order and, unless
-the product takes backorders, the stock.
+buyer that a price changed since (the price is ``catalog.pricing``'s). Quantities follow the
+product's min/max per order and, unless it sells without stock (``catalog.stock``), the stock.
 """
 
 import secrets
@@ -17,8 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from catalog import pricing
+from catalog import stock as stock_rules
 from catalog.models import Product, ProductVariant
-from catalog.selectors import PAGE_STATUSES, visible_products
 
 from ..models import Cart, CartItem
 
@@ -57,17 +58,13 @@ def cart_for_request(request, *, create=False):
 
 # --- rules --------------------------------------------------------------------------------------
 def unit_price(product, variant=None):
-    """What one unit costs now: the sale price when on sale, plus the variant's adjustment."""
-    base = product.sale_price if product.sale_price is not None else product.base_price
-    return (base + ((variant.price_adjustment or Decimal("0")) if variant else Decimal("0"))).quantize(Decimal("0.01"))
+    """What one unit costs now (``catalog.pricing.current_price``)."""
+    return pricing.current_price(product, variant)
 
 
 def available_stock(product, variant=None):
-    """Units that can be ordered now; None when unlimited (backorder or digital)."""
-    if product.allow_backorder or product.is_digital:
-        return None
-    stock = variant.stock_quantity if variant is not None else product.stock_quantity
-    return max(0, stock or 0)
+    """Units that can be ordered now; None when unlimited (``catalog.stock.available``)."""
+    return stock_rules.available(product, variant)
 
 
 def quantity_problem(product, variant, quantity):
@@ -97,12 +94,10 @@ def _product_and_variant(product_id, variant_id):
     product_id, variant_id = _id(product_id), _id(variant_id) if asked_variant else None
     if asked_variant and variant_id is None:
         raise ValidationError({"variant": _("This option is not available.")})
-    product = (
-        visible_products(PAGE_STATUSES).select_related("seller").filter(pk=product_id).first() if product_id else None
-    )
+    product = Product.objects.visible().select_related("seller").filter(pk=product_id).first() if product_id else None
     if product is None:
         raise ValidationError({"product": _("This product is not on sale.")})
-    live_variants = ProductVariant.objects.filter(product=product, deleted_at__isnull=True, is_active=True)
+    live_variants = ProductVariant.objects.live().filter(product=product)
     if variant_id:
         variant = live_variants.filter(pk=variant_id).first()
         if variant is None:
@@ -245,7 +240,7 @@ class CartLine:
 
     @property
     def weight(self):
-        if self.product.is_digital or self.product.requires_shipping is False:
+        if not stock_rules.needs_delivery(self.product):
             return Decimal("0")
         return (self.product.weight or Decimal("0")) * self.item.quantity
 
@@ -265,7 +260,7 @@ class SellerGroup:
 
     @property
     def needs_delivery(self):
-        return any(line.product.requires_shipping is not False and not line.product.is_digital for line in self.lines)
+        return any(stock_rules.needs_delivery(line.product) for line in self.lines)
 
 
 @dataclass
@@ -304,14 +299,12 @@ def cart_view(cart):
         .select_related("product__seller", "product__category", "variant")
         .order_by("product__seller_id", "created_at", "pk")
     )
-    visible = set(
-        visible_products(PAGE_STATUSES).filter(pk__in=[i.product_id for i in items]).values_list("pk", flat=True)
-    )
+    visible = set(Product.objects.visible().filter(pk__in=[i.product_id for i in items]).values_list("pk", flat=True))
     groups = {}
     for item in items:
         product, variant = item.product, item.variant
         problem = None
-        if product.pk not in visible or (variant is not None and (variant.deleted_at or not variant.is_active)):
+        if product.pk not in visible or (variant is not None and not variant.is_live):
             problem = _("“%(name)s” is no longer on sale.") % {"name": product.name}
         else:
             problem = quantity_problem(product, variant, item.quantity)

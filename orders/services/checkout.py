@@ -2,11 +2,11 @@
 
 ``checkout_place`` guarantees, in one transaction:
 
-* stock rows are locked in a fixed order (products by id, then variants by id), so concurrent
-  checkouts of the same items in any order cannot deadlock; stock is checked under the lock and
-  decremented in the same transaction (a variant's stock and its product's total together),
-  never below zero; a line that cannot be served refuses the whole checkout with a message
-  naming the item, and nothing is written;
+* the stock is taken by catalog's ``stock_take``: rows locked in a fixed order (products by id,
+  then variants by id), so concurrent checkouts of the same items in any order cannot deadlock;
+  checked under the lock and decremented in the same transaction (a variant's stock and its
+  product's total together), never below zero unless backorders; a line that cannot be served
+  refuses the whole checkout with a message naming the item, and nothing is written;
 * each order line is a snapshot (name, variant, SKU, attributes, unit price, tax, discount);
 * delivery is priced per seller (``delivery.services``); an address no zone covers is refused;
 * the payment method's handler starts payment for all the orders (``orders.payments``);
@@ -24,14 +24,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import UserAddress
-from catalog.models import Product, ProductVariant
-from catalog.selectors import PAGE_STATUSES
-from catalog.services import products_stock_status_refresh
+from catalog.models import Product
+from catalog.services import stock_take
 from delivery.services import DeliveryUnavailable, quote_for, zone_for_address
 from gogomarket.core.money import format_uzs, money
 from gogomarket.core.services import audit_log_write, idempotent, setting_get
@@ -207,11 +205,14 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
     if errors:
         raise ValidationError(errors)
 
-    # Lock what the orders take, always in the same order: products by id, then variants by id.
+    # The stock is catalog's: stock_take locks what the orders take (products by id, then variants
+    # by id), checks it under the lock and takes it, or takes nothing and names the shortages. A
+    # refusal below rolls the take back with everything else.
+    lines = [(item.product_id, item.variant_id, item.quantity) for item in items]
+    taking = stock_take(lines)
+    products, variants = taking.products, taking.variants
     product_ids = sorted({item.product_id for item in items})
     variant_ids = sorted({item.variant_id for item in items if item.variant_id})
-    products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk")}
-    variants = {v.pk: v for v in ProductVariant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk")}
     if len(products) != len(product_ids) or len(variants) != len(variant_ids):  # deleted since the plan
         raise ValidationError({"cart": _("Something in your cart is no longer on sale. Review your cart.")})
 
@@ -225,19 +226,24 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         plan = checkout_plan(buyer=buyer, cart=cart, address=address, tariffs=chosen)
         problems = list(plan.problems) + [p.problem for p in plan.sellers if p.problem]
 
-    # Stock is judged again on the locked rows (the plan read them before the lock was ours).
+    # The lines are judged again on the locked rows (the plan read them before the lock was ours):
+    # still visible (Product.objects.visible(), the seller included), within the limits per order
+    # and the stock (the same rule stock_take applied, so its shortages are among these).
     wanted = {}
     for item in items:
         key = (item.product_id, item.variant_id)
         wanted[key] = wanted.get(key, 0) + item.quantity
+    visible = set(Product.objects.visible().filter(pk__in=product_ids).values_list("pk", flat=True))
     for (product_id, variant_id), quantity in wanted.items():
         product, variant = products[product_id], variants.get(variant_id)
-        if product.status not in PAGE_STATUSES or product.deleted_at is not None:
+        if product_id not in visible:
             problems.append(_("“%(name)s” is no longer on sale.") % {"name": product.name})
             continue
         problem = quantity_problem(product, variant, quantity)
         if problem:
             problems.append(problem)
+    if not problems and not taking.taken:
+        problems = [quantity_problem(s.product, s.variant, s.wanted) for s in taking.shortages]
     if problems:
         raise ValidationError({"cart": list(dict.fromkeys(problems))})
     handler.check(buyer=buyer, total=plan.total)
@@ -247,19 +253,6 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         order = _order_create(buyer, seller_plan, plan, address, handler, notes, products, variants)
         orders.append(order)
 
-    # Stock: variants and their products together. Without backorders the check above keeps it
-    # at 0 or more; with backorders it may go below 0 (the units owed, given back exactly on
-    # cancellation); digital products have no stock to take.
-    for (product_id, variant_id), quantity in sorted(wanted.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0)):
-        product = products[product_id]
-        if product.is_digital:
-            continue
-        left = F("stock_quantity") - quantity
-        left = left if product.allow_backorder else _at_least_zero(left)
-        if variant_id:
-            ProductVariant.objects.filter(pk=variant_id).update(stock_quantity=left, updated_at=timezone.now())
-        Product.objects.filter(pk=product_id).update(stock_quantity=left, updated_at=timezone.now())
-    products_stock_status_refresh(product_ids)
     CartItem.objects.filter(cart=cart).delete()
     start = handler.start(orders=orders, buyer=buyer, request=request)
     audit_log_write(
@@ -272,13 +265,6 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
     )
     hooks.order_placed.fire(order_ids=[order.pk for order in orders])
     return orders, start
-
-
-def _at_least_zero(expression):
-    from django.db.models import Value
-    from django.db.models.functions import Greatest
-
-    return Greatest(expression, Value(0))
 
 
 def _order_create(buyer, seller_plan, plan, address, handler, notes, products, variants):

@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,8 +26,7 @@ from accounts.enums import UserRole
 from accounts.models import User
 from accounts.permissions import can_manage_orders
 from accounts.selectors import default_delivery_address
-from catalog.models import Product, ProductVariant
-from catalog.services import products_stock_status_refresh
+from catalog.services import stock_return
 from delivery.services import zone_for_address
 from gogomarket.core.services import audit_log_write
 from gogomarket.core.texts import define, render_english
@@ -249,17 +247,9 @@ def order_transition(*, order, action, actor, note="", text=None, latitude=None,
 
 
 def _restock(order):
-    """Give the order's units back to stock: products and variants locked in id order."""
-    lines = list(order.items.filter(product__is_digital=False).values_list("product_id", "variant_id", "quantity"))
-    product_ids = sorted({p for p, _v, _q in lines})
-    variant_ids = sorted({v for _p, v, _q in lines if v})
-    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))
-    list(ProductVariant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk").values_list("pk"))
-    for product_id, variant_id, quantity in sorted(lines, key=lambda row: (row[0], row[1] or 0)):
-        if variant_id:
-            ProductVariant.objects.filter(pk=variant_id).update(stock_quantity=F("stock_quantity") + quantity)
-        Product.objects.filter(pk=product_id).update(stock_quantity=F("stock_quantity") + quantity)
-    products_stock_status_refresh(product_ids)
+    """Give the order's units back to stock (catalog's ``stock_return``: exact, rows locked in
+    the same order as checkout's take)."""
+    stock_return(order.items.values_list("product_id", "variant_id", "quantity"))
 
 
 @transaction.atomic

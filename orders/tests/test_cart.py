@@ -194,6 +194,24 @@ def test_backorder_and_digital_products_ignore_the_stock(kind):
     assert _lines(cart)[0][2] == 80
 
 
+def test_a_product_that_needs_no_delivery_sells_without_stock_wherever_it_is_shown():
+    """One rule (catalog.stock): what is not delivered (digital, or marked as needing no delivery)
+    counts no stock. Such a product with 0 in stock stayed on sale in the lists while the cart
+    refused it as out of stock, the card said "out of stock" and the in-stock filter left it out."""
+    from catalog import selectors
+    from catalog import services as catalog_services
+
+    cart = CartFactory()
+    service = ProductFactory(is_digital=False, requires_shipping=False, stock_quantity=0)
+    catalog_services.products_stock_status_refresh([service.pk])
+
+    assert Product.objects.get(pk=service.pk).status == ProductStatus.ACTIVE
+    listed = selectors.listing_page(selectors.ListingFilters(seller_id=service.seller_id, in_stock=True))
+    assert [(card.id, card.in_stock) for card in listed.cards] == [(service.pk, True)]
+    item = services.cart_add(cart=cart, product_id=service.pk, quantity=3)
+    assert (item.quantity, services.cart_view(cart).problems) == (3, [])
+
+
 def test_a_variant_has_its_own_stock():
     cart = CartFactory()
     product = ProductFactory(stock_quantity=30)

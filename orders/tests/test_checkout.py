@@ -225,7 +225,7 @@ def test_a_payment_handler_refusing_at_the_start_rolls_everything_back(world, mo
 # --- snapshots, totals, commission ----------------------------------------------------------
 def test_order_lines_are_snapshots_of_the_purchase(world):
     shirt = ProductFactory(
-        seller=world.a, name="Ko'ylak", sku="SHIRT-1", base_price=Decimal("100000"), sale_price=Decimal("100000"),
+        seller=world.a, name="Ko'ylak", sku="SHIRT-1", base_price=Decimal("120000"), sale_price=Decimal("100000"),
         tax_rate=Decimal("12"), stock_quantity=10,
     )  # fmt: skip
     blue = ProductVariantFactory(
@@ -389,6 +389,32 @@ def test_a_product_deleted_between_the_plan_and_the_stock_lock_refuses_the_check
     assert "no longer on sale" in _messages(error)
     assert _written() == NOTHING
     assert _stock(kettle) == [10]
+
+
+def test_a_seller_suspended_between_the_plan_and_the_stock_lock_refuses_the_checkout(world, monkeypatch):
+    """Under the lock checkout judges the rows by the one rule of a visible product
+    (``Product.objects.visible()``), the seller included, as the cart does."""
+    from accounts.enums import UserStatus
+    from accounts.models import User
+
+    kettle = ProductFactory(seller=world.a, stock_quantity=10)
+    phone = ProductFactory(seller=world.b, stock_quantity=10)
+    _fill(world.buyer, (kettle, 1), (phone, 1))
+    real_plan = checkout_module.checkout_plan
+
+    def plan_then_the_seller_is_suspended(**kwargs):
+        plan = real_plan(**kwargs)
+        User.objects.filter(pk=world.b.pk).update(status=UserStatus.SUSPENDED)
+        return plan
+
+    monkeypatch.setattr(checkout_module, "checkout_plan", plan_then_the_seller_is_suspended)
+
+    with pytest.raises(ValidationError) as error:
+        _place(world)
+
+    assert "no longer on sale" in _messages(error)
+    assert _written() == NOTHING
+    assert _stock(kettle, phone) == [10, 10]
 
 
 # --- delivery ---------------------------------------------------------------------------------
@@ -696,6 +722,27 @@ def test_backorders_are_taken_below_zero_and_given_back_exactly(world):
     assert Product.objects.get(pk=product.pk).status == ProductStatus.ACTIVE  # backorders keep it on sale
     order_transition(order=order, action="cancel", actor=world.buyer)
     assert _stock(product, variant, variant_product, ebook) == [2, 1, 1, 0]
+
+
+def test_a_product_that_needs_no_delivery_takes_no_stock_and_gets_none_back(world):
+    """catalog.stock: what is not delivered counts no stock. Checkout took units of a product
+    marked as needing no delivery (and the cart refused it at 0), while its status said it never
+    sells out."""
+    from orders.services import order_transition
+
+    lesson = ProductFactory(seller=world.a, requires_shipping=False, stock_quantity=0, weight=Decimal("5"))
+    ticket = ProductFactory(seller=world.a, requires_shipping=False, stock_quantity=3)
+    _fill(world.buyer, (lesson, 2), (ticket, 5))
+
+    (order,) = _place(world)[0]
+
+    assert order.shipping_cost == Decimal("0.00")  # nothing to deliver
+    assert _stock(lesson, ticket) == [0, 3]
+    assert set(Product.objects.filter(pk__in=[lesson.pk, ticket.pk]).values_list("status", flat=True)) == {
+        ProductStatus.ACTIVE
+    }
+    order_transition(order=order, action="cancel", actor=world.buyer)
+    assert _stock(lesson, ticket) == [0, 3]
 
 
 # --- idempotency --------------------------------------------------------------------------------
