@@ -11,14 +11,12 @@ from django.utils import timezone
 
 from accounts.enums import UserStatus
 from accounts.tests.factories import SellerFactory
-from catalog import search, selectors
+from catalog import listing, search, selectors
 from catalog.enums import ProductStatus
 from catalog.selectors import ListingFilters
 from catalog.tests.factories import CategoryFactory, ProductAttributeFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-SORTS = ("popular", "newest", "price_asc", "price_desc", "rating")
 
 
 @pytest.fixture
@@ -87,7 +85,12 @@ def _sql(filters, sort):
     return ids
 
 
-@pytest.mark.parametrize("sort", SORTS)
+def test_every_filter_and_sort_of_the_table_is_tried(world):
+    assert set(filter_cases(world)) == set(listing.FILTERS)
+    assert set(search.SORTS) == {"relevance", *listing.SORTS}  # relevance is search's own
+
+
+@pytest.mark.parametrize("sort", list(listing.SORTS))
 def test_every_filter_and_sort_gives_the_same_ids_in_the_same_order_both_ways(world, sort):
     everything = _orm(ListingFilters(), sort)
     assert sorted(everything) == sorted(p.pk for p in world["listed"])
