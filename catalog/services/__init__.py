@@ -69,6 +69,7 @@ from .stock import (  # noqa: F401
     product_stock_set,
     products_stock_status_refresh,
     stock_from_variants,
+    stock_lock,
     stock_return,
     stock_status_for,
     stock_take,

@@ -117,11 +117,14 @@ def _summed(lines):
     return wanted
 
 
-def _lock(wanted):
-    """Lock the rows, always in the same order: products by id, then variants by id, so that two
-    orders of the same items in any order cannot deadlock."""
-    product_ids = sorted({product_id for product_id, _variant_id in wanted})
-    variant_ids = sorted({variant_id for _product_id, variant_id in wanted if variant_id})
+def stock_lock(lines):
+    """Lock the rows of ``lines`` ((product_id, variant_id or None, quantity), ...) for the rest of
+    the caller's transaction, always in the same order: products by id, then variants by id, so
+    that two orders of the same items in any order cannot deadlock. Returns ({id: product},
+    {id: variant}) as read under the locks (rows that are gone are missing). Checkout locks
+    first, judges the lines on these rows, then takes with ``stock_take``."""
+    product_ids = sorted({product_id for product_id, _variant_id, _quantity in lines})
+    variant_ids = sorted({variant_id for _product_id, variant_id, _quantity in lines if variant_id})
     products = {p.pk: p for p in Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk")}
     variants = {v.pk: v for v in ProductVariant.objects.select_for_update().filter(pk__in=variant_ids).order_by("pk")}
     return products, variants
@@ -135,7 +138,7 @@ def _in_order(wanted):
 def stock_take(lines):
     """Take ``lines`` ((product_id, variant_id or None, quantity), ...) out of stock, for an order.
 
-    Guarantees: the rows are locked products by id, then variants by id; every line is checked
+    Guarantees: the rows are locked as ``stock_lock`` locks them; every line is checked
     under the lock against ``catalog.stock.available``; when one cannot be served nothing is
     written and it is listed in ``shortages``; otherwise a variant's stock and its product's total
     go down together, never below 0 unless the product takes backorders (then below 0 are the
@@ -143,8 +146,9 @@ def stock_take(lines):
     follow (``products_stock_status_refresh``). Lines whose product or variant row is gone are
     left out of both (the caller finds them missing in ``products`` / ``variants``). Called inside
     the caller's transaction (checkout's), whose locks are then held until it ends."""
+    lines = list(lines)
     wanted = _summed(lines)
-    products, variants = _lock(wanted)
+    products, variants = stock_lock(lines)
     taking, shortages = [], []
     for (product_id, variant_id), quantity in _in_order(wanted):
         product, variant = products.get(product_id), variants.get(variant_id)
@@ -175,8 +179,9 @@ def stock_return(lines):
     units owed are paid back first), rows locked in the same order as ``stock_take``. What counts
     no stock gets nothing back (it had nothing taken). Statuses follow. Called inside the
     caller's transaction (the cancellation's)."""
+    lines = list(lines)
     wanted = _summed(lines)
-    products, _variants = _lock(wanted)
+    products, _variants = stock_lock(lines)
     now = timezone.now()
     for (product_id, variant_id), quantity in _in_order(wanted):
         product = products.get(product_id)

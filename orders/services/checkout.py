@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import UserAddress
 from catalog.models import Product
-from catalog.services import stock_take
+from catalog.services import stock_lock, stock_take
 from delivery.services import DeliveryUnavailable, quote_for, zone_for_address
 from gogomarket.core.money import format_uzs, money
 from gogomarket.core.services import audit_log_write, idempotent, setting_get
@@ -205,12 +205,10 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
     if errors:
         raise ValidationError(errors)
 
-    # The stock is catalog's: stock_take locks what the orders take (products by id, then variants
-    # by id), checks it under the lock and takes it, or takes nothing and names the shortages. A
-    # refusal below rolls the take back with everything else.
+    # Lock what the orders take (catalog's lock order: products by id, then variants by id); the
+    # stock itself is taken by catalog's stock_take once the orders are written.
     lines = [(item.product_id, item.variant_id, item.quantity) for item in items]
-    taking = stock_take(lines)
-    products, variants = taking.products, taking.variants
+    products, variants = stock_lock(lines)
     product_ids = sorted({item.product_id for item in items})
     variant_ids = sorted({item.variant_id for item in items if item.variant_id})
     if len(products) != len(product_ids) or len(variants) != len(variant_ids):  # deleted since the plan
@@ -228,7 +226,7 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
 
     # The lines are judged again on the locked rows (the plan read them before the lock was ours):
     # still visible (Product.objects.visible(), the seller included), within the limits per order
-    # and the stock (the same rule stock_take applied, so its shortages are among these).
+    # and the stock (catalog.stock's rule, which stock_take applies again below).
     wanted = {}
     for item in items:
         key = (item.product_id, item.variant_id)
@@ -242,8 +240,6 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         problem = quantity_problem(product, variant, quantity)
         if problem:
             problems.append(problem)
-    if not problems and not taking.taken:
-        problems = [quantity_problem(s.product, s.variant, s.wanted) for s in taking.shortages]
     if problems:
         raise ValidationError({"cart": list(dict.fromkeys(problems))})
     handler.check(buyer=buyer, total=plan.total)
@@ -253,6 +249,13 @@ def _place(*, buyer, address_id, payment_method, tariffs, notes, request):
         order = _order_create(buyer, seller_plan, plan, address, handler, notes, products, variants)
         orders.append(order)
 
+    # Stock: checked again under the same locks and taken, variants and their products together
+    # (below 0 only with backorders: the units owed, given back exactly on cancellation); what
+    # counts no stock is left alone. The check above makes a shortage here impossible.
+    taking = stock_take(lines)
+    if not taking.taken:
+        problems = [quantity_problem(s.product, s.variant, s.wanted) for s in taking.shortages]
+        raise ValidationError({"cart": list(dict.fromkeys(problems))})
     CartItem.objects.filter(cart=cart).delete()
     start = handler.start(orders=orders, buyer=buyer, request=request)
     audit_log_write(

@@ -370,6 +370,30 @@ def test_a_price_changed_between_the_plan_and_the_stock_lock_is_planned_again(wo
     assert checked == [Decimal("520000.00")]
 
 
+def test_a_price_changed_between_the_plan_and_the_lock_is_planned_again_on_the_stock_before_the_take(
+    world, monkeypatch
+):
+    """The second plan judges the stock that is there before this checkout takes any (the last
+    units in stock are sold, not refused as sold out by the order's own take)."""
+    product = ProductFactory(seller=world.a, base_price=Decimal("450000"), stock_quantity=3)
+    _fill(world.buyer, (product, 3))
+    real_plan, plans = checkout_module.checkout_plan, []
+
+    def plan_then_the_price_rises(**kwargs):
+        plans.append(real_plan(**kwargs))
+        if len(plans) == 1:
+            Product.objects.filter(pk=product.pk).update(base_price=Decimal("460000"))
+        return plans[-1]
+
+    monkeypatch.setattr(checkout_module, "checkout_plan", plan_then_the_price_rises)
+
+    (order,) = _place(world)[0]
+
+    assert len(plans) == 2 and plans[1].ok
+    assert order.items.get().unit_price == Decimal("460000.00")
+    assert _stock(product) == [0]
+
+
 def test_a_product_deleted_between_the_plan_and_the_stock_lock_refuses_the_checkout(world, monkeypatch):
     kettle = ProductFactory(seller=world.a, stock_quantity=10)
     gone = ProductFactory(seller=world.b, stock_quantity=10)
