@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-CENT = Decimal("0.01")
+from gogomarket.core.money import money
 
 __all__ = [
     "current_price",
@@ -36,7 +36,7 @@ def current_price(product, variant=None):
     price = product.sale_price if on_sale(product) else product.base_price
     if variant is not None:
         price += variant.price_adjustment or Decimal("0")
-    return Decimal(price).quantize(CENT)
+    return money(price)
 
 
 def list_price(product, variant=None):
@@ -44,7 +44,7 @@ def list_price(product, variant=None):
     if not on_sale(product):
         return None
     price = product.base_price + ((variant.price_adjustment or Decimal("0")) if variant is not None else 0)
-    return Decimal(price).quantize(CENT)
+    return money(price)
 
 
 def discount_percent(product):
