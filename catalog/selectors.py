@@ -482,7 +482,10 @@ def seller_product_list(*, seller, filters=None):
 def low_stock_filter(queryset):
     """Products that count stock (``catalog.stock``) at or below their low-stock threshold; a
     backorder product is among them (it owes what it sold below 0)."""
-    return queryset.filter(stock_rules.counts_stock_q(), stock_quantity__lte=Coalesce(F("low_stock_threshold"), 10))
+    return queryset.filter(
+        stock_rules.counts_stock_q(),
+        stock_quantity__lte=Coalesce(F("low_stock_threshold"), stock_rules.LOW_STOCK_DEFAULT),
+    )
 
 
 def seller_low_stock(*, seller):

@@ -23,6 +23,9 @@ NULL columns read as their defaults: ``is_digital`` and ``allow_backorder`` fals
 
 from django.db.models import Q
 
+# A product's stock alert level when the seller set none (the low-stock list, ``stock_low``).
+LOW_STOCK_DEFAULT = 10
+
 __all__ = [
     "available",
     "counts_stock",

@@ -10,6 +10,7 @@ from accounts.permissions import can_manage_catalog, can_manage_categories
 from gogomarket.core.services import audit_log_write
 
 from .. import cache as catalog_cache
+from .. import hooks
 from ..enums import STOREFRONT_STATUSES
 from ..models import Category
 
@@ -61,6 +62,7 @@ def caches_drop(product, *, old_category_id=None, slugs=()):
         featured=True,
         slugs=slugs,
     )
+    hooks.product_changed.fire(product_ids=[product.pk])
 
 
 def jsonable(value):

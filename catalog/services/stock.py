@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import cache as catalog_cache
+from .. import hooks
 from .. import stock as stock_rules
 from ..enums import ProductStatus
 from ..models import Product, ProductVariant
@@ -59,7 +60,20 @@ def product_stock_set(*, product, actor, quantity, request=None):
     product.save(update_fields=["stock_quantity", "status", "updated_at"])
     audit(actor, "product.stock", product.pk, old={"stock_quantity": old}, new={"stock_quantity": quantity})
     caches_drop(product)
+    if _went_low(product, old, quantity):
+        hooks.stock_low.fire(product_ids=[product.pk])
     return product
+
+
+def _went_low(product, before, after):
+    """Did this move take the product's stock to or below its alert level (from above it)? Once
+    per move down, not on every sale below the line."""
+    if not stock_rules.counts_stock(product):
+        return False
+    threshold = (
+        product.low_stock_threshold if product.low_stock_threshold is not None else stock_rules.LOW_STOCK_DEFAULT
+    )
+    return (before or 0) > threshold >= (after or 0)
 
 
 def products_stock_status_refresh(product_ids):
@@ -82,6 +96,7 @@ def products_stock_status_refresh(product_ids):
         seller_ids=[row[2] for row in rows],
         featured=any(row[3] for row in rows),  # the home page shows featured products' stock
     )
+    hooks.product_changed.fire(product_ids=[row[0] for row in rows])
 
 
 # --- moved by orders ------------------------------------------------------------------------------
@@ -162,6 +177,9 @@ def stock_take(lines):
     if shortages:
         return StockTake(products=products, variants=variants, shortages=shortages)
     now = timezone.now()
+    taken = {}
+    for product, _variant_id, quantity in taking:
+        taken[product.pk] = taken.get(product.pk, 0) + quantity
     for product, variant_id, quantity in taking:
         left = F("stock_quantity") - quantity
         left = left if product.allow_backorder else Greatest(left, Value(0))
@@ -169,6 +187,10 @@ def stock_take(lines):
             ProductVariant.objects.filter(pk=variant_id).update(stock_quantity=left, updated_at=now)
         Product.objects.filter(pk=product.pk).update(stock_quantity=left, updated_at=now)
     products_stock_status_refresh(list(products))
+    low = [pk for pk, quantity in taken.items() if _went_low(products[pk], products[pk].stock_quantity,
+                                                              products[pk].stock_quantity - quantity)]  # fmt: skip
+    if low:
+        hooks.stock_low.fire(product_ids=sorted(low))
     return StockTake(products=products, variants=variants)
 
 
