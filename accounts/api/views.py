@@ -39,6 +39,7 @@ from accounts.services import (
     user_register,
 )
 from accounts.tokens import TokenInvalid
+from gogomarket.core.api.validation import validated
 
 from .authentication import BearerTokenAuthentication
 from .serializers import (
@@ -80,12 +81,6 @@ def _gone_is_404(model):
 def me_schema(*, summary, responses, **kwargs):
     """extend_schema for a signed-in endpoint under /me/."""
     return extend_schema(tags=["me"], summary=summary, responses={**responses, 401: NOT_SIGNED_IN}, **kwargs)
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class ApiView(APIView):
@@ -175,7 +170,7 @@ class RegisterAPIView(PublicAuthView):
         responses={201: TokenPairSerializer, 400: INVALID_INPUT},
     )
     def post(self, request):
-        data = _validated(RegisterInputSerializer, request.data)
+        data = validated(RegisterInputSerializer, request.data)
         with transaction.atomic():
             user = user_register(**data, request=request)
             _session, access, refresh = api_session_create(user=user, request=request)
@@ -200,7 +195,7 @@ class LoginAPIView(PublicAuthView):
         examples=LOGIN_EXAMPLES,
     )
     def post(self, request):
-        data = _validated(LoginInputSerializer, request.data)
+        data = validated(LoginInputSerializer, request.data)
         try:
             user = auth_check_credentials(login=data["login"], password=data["password"], request=request)
         except LoginRefused as refused:
@@ -232,7 +227,7 @@ class RefreshAPIView(PublicAuthView):
         },
     )
     def post(self, request):
-        data = _validated(RefreshInputSerializer, request.data)
+        data = validated(RefreshInputSerializer, request.data)
         try:
             session, access, refresh = api_session_refresh(refresh_token=data["refresh"], request=request)
         except TokenInvalid as exc:
@@ -270,7 +265,7 @@ class MeAPIView(ApiView):
         responses={200: ProfileSerializer, 400: INVALID_INPUT},
     )
     def patch(self, request):
-        data = _validated(ProfileUpdateInputSerializer, request.data, partial=True)
+        data = validated(ProfileUpdateInputSerializer, request.data, partial=True)
         user = profile_update(user=request.user, **data, request=request)
         return Response(ProfileSerializer(user, context={"request": request}).data)
 
@@ -285,7 +280,7 @@ class AvatarAPIView(ApiView):
         responses={200: ProfileSerializer, 400: INVALID_INPUT},
     )
     def post(self, request):
-        data = _validated(AvatarInputSerializer, request.data)
+        data = validated(AvatarInputSerializer, request.data)
         user = avatar_set(user=request.user, uploaded=data["avatar"], request=request)
         return Response(ProfileSerializer(user, context={"request": request}).data)
 
@@ -324,7 +319,7 @@ class PhoneVerificationConfirmAPIView(ApiView):
         responses={200: ProfileSerializer, 400: INVALID_INPUT},
     )
     def post(self, request):
-        data = _validated(PhoneVerifyInputSerializer, request.data)
+        data = validated(PhoneVerifyInputSerializer, request.data)
         user = phone_verify(user=request.user, code=data["code"], request=request)
         return Response(ProfileSerializer(user, context={"request": request}).data)
 
@@ -373,12 +368,12 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return Response(AddressSerializer(address, context=self.get_serializer_context()).data, status=status_code)
 
     def create(self, request):
-        data = _validated(AddressInputSerializer, request.data)
+        data = validated(AddressInputSerializer, request.data)
         return self._answer(address_create(user=request.user, request=request, **data), status.HTTP_201_CREATED)
 
     def update(self, request, pk=None, partial=False):
         address = self.get_object()
-        data = _validated(AddressInputSerializer, request.data, partial=partial)
+        data = validated(AddressInputSerializer, request.data, partial=partial)
         with _gone_is_404(UserAddress):
             return self._answer(address_update(address=address, request=request, **data))
 

@@ -16,6 +16,7 @@ from accounts.enums import UserRole
 from catalog import search as catalog_search
 from catalog import selectors, services
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
+from gogomarket.core.api.validation import validated
 
 from .filters import ProductFilterSet
 from .serializers import (
@@ -37,12 +38,6 @@ from .serializers import (
 
 MAX_PAGE_SIZE = 100
 INVALID = OpenApiResponse(response=OpenApiTypes.OBJECT, description="`{field: [messages]}`; nothing was changed.")
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _positive_int(value, default, name, maximum=None):
@@ -209,13 +204,13 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(SellerProductSerializer(fresh).data, status=code)
 
     def create(self, request):
-        data = _validated(ProductCreateInputSerializer, request.data)
+        data = validated(ProductCreateInputSerializer, request.data)
         product = services.product_create(seller=request.user, request=request._request, **data)
         return self._answer(product, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         product = self.get_object()
-        data = _validated(ProductInputSerializer, request.data, partial=True)
+        data = validated(ProductInputSerializer, request.data, partial=True)
         services.product_update(product=product, actor=request.user, request=request._request, **data)
         return self._answer(product)
 
@@ -252,7 +247,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="images")
     def image_add(self, request, pk=None):
         product = self.get_object()
-        data = _validated(ImageUploadInputSerializer, request.data)
+        data = validated(ImageUploadInputSerializer, request.data)
         image = services.product_image_add(
             product=product,
             actor=request.user,
@@ -268,7 +263,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="images/reorder")
     def image_reorder(self, request, pk=None):
         product = self.get_object()
-        data = _validated(ImageOrderInputSerializer, request.data)
+        data = validated(ImageOrderInputSerializer, request.data)
         services.product_images_reorder(
             product=product, actor=request.user, image_ids=data["images"], request=request._request
         )
@@ -298,7 +293,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="variants")
     def variant_add(self, request, pk=None):
         product = self.get_object()
-        data = _validated(VariantInputSerializer, request.data)
+        data = validated(VariantInputSerializer, request.data)
         if "name" not in data:
             raise exceptions.ValidationError({"name": ["This field is required."]})
         variant = services.variant_create(product=product, actor=request.user, request=request._request, **data)
@@ -320,7 +315,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if request.method == "DELETE":
             services.variant_delete(variant=variant, actor=request.user, request=request._request)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        data = _validated(VariantInputSerializer, request.data, partial=True)
+        data = validated(VariantInputSerializer, request.data, partial=True)
         variant = services.variant_update(variant=variant, actor=request.user, request=request._request, **data)
         return Response(VariantSerializer(variant).data)
 
@@ -331,7 +326,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"], url_path="attributes")
     def attribute_add(self, request, pk=None):
         product = self.get_object()
-        data = _validated(AttributeInputSerializer, request.data)
+        data = validated(AttributeInputSerializer, request.data)
         attribute = services.attribute_create(product=product, actor=request.user, request=request._request, **data)
         return Response(AttributeSerializer(attribute).data, status=status.HTTP_201_CREATED)
 
@@ -351,7 +346,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         if request.method == "DELETE":
             services.attribute_delete(attribute=attribute, actor=request.user, request=request._request)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        data = _validated(AttributeInputSerializer, request.data, partial=True)  # PATCH: what is sent changes
+        data = validated(AttributeInputSerializer, request.data, partial=True)  # PATCH: what is sent changes
         attribute = services.attribute_update(
             attribute=attribute,
             actor=request.user,

@@ -36,6 +36,7 @@ from finance.services.payouts import (
     payout_cancel,
     payout_request,
 )
+from gogomarket.core.api.validation import validated
 from gogomarket.core.services import IdempotencyConflict
 
 from .serializers import (
@@ -73,12 +74,6 @@ def idempotency_header(what):
         description=f"Repeat a request with the same key to get its first answer; {what} once. "
         "At most 100 printable characters.",
     )
-
-
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _idempotency_key(request):
@@ -140,7 +135,7 @@ class WalletTransactionListAPIView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return WalletTransaction.objects.none()
-        filters = _validated(TransactionFilterSerializer, self.request.query_params)
+        filters = validated(TransactionFilterSerializer, self.request.query_params)
         return wallet_transactions_of(self.request.user, type=filters.get("type"))
 
 
@@ -160,7 +155,7 @@ class WalletTopupAPIView(APIView):
         responses={201: TopupSerializer, 200: TopupSerializer, 400: INVALID, 409: CONFLICT},
     )
     def post(self, request):
-        data = _validated(TopupInputSerializer, request.data)
+        data = validated(TopupInputSerializer, request.data)
         try:
             payment, url, replayed = topup_start(
                 user=request.user,
@@ -234,7 +229,7 @@ class SellerPayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(PayoutSerializer(self.get_queryset().get(pk=payout.pk)).data, status=code)
 
     def create(self, request):
-        data = _validated(PayoutInputSerializer, request.data)
+        data = validated(PayoutInputSerializer, request.data)
         try:
             payout, replayed = payout_request(
                 seller=request.user,
@@ -298,7 +293,7 @@ class SellerBankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return Response(BankAccountSerializer(self.get_queryset().get(pk=account.pk)).data, status=code)
 
     def create(self, request):
-        data = _validated(BankAccountInputSerializer, request.data)
+        data = validated(BankAccountInputSerializer, request.data)
         account = bank_account_add(
             user=request.user,
             bank_name=data["bank_name"],

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import UserRole
+from gogomarket.core.api.validation import validated
 from orders import selectors, services
 from orders.enums import OrderStatus
 from orders.models import CartItem, Order
@@ -39,12 +40,6 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
-def _validated(serializer_class, data, **kwargs):
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _cart_answer(cart, code=status.HTTP_200_OK):
     return Response(CartSerializer(services.cart_view(cart)).data, status=code)
 
@@ -63,7 +58,7 @@ class CartAPIView(APIView):
         responses={201: CartSerializer, 400: INVALID},
     )
     def post(self, request):
-        data = _validated(CartAddInputSerializer, request.data)
+        data = validated(CartAddInputSerializer, request.data)
         # A refused add leaves no new empty cart behind.
         with transaction.atomic():
             cart = services.cart_for_user(request.user)
@@ -97,7 +92,7 @@ class CartItemAPIView(APIView):
     )
     def patch(self, request, item_id):
         cart = self._cart(request)
-        data = _validated(CartQuantityInputSerializer, request.data)
+        data = validated(CartQuantityInputSerializer, request.data)
         try:
             services.cart_item_set_quantity(cart=cart, item_id=item_id, quantity=data["quantity"])
         except CartItem.DoesNotExist:
@@ -143,7 +138,7 @@ class CheckoutAPIView(APIView):
         responses={201: OrderSerializer(many=True), 200: OrderSerializer(many=True), 400: INVALID, 409: INVALID},
     )
     def post(self, request):
-        data = _validated(CheckoutInputSerializer, request.data)
+        data = validated(CheckoutInputSerializer, request.data)
         from gogomarket.core.services import IdempotencyConflict
 
         try:
@@ -264,7 +259,7 @@ class OrderTransitionAPIView(APIView):
     )
     def post(self, request, order_id):
         order = _order_or_404(request.user, order_id)
-        data = _validated(TransitionInputSerializer, request.data)
+        data = validated(TransitionInputSerializer, request.data)
         try:
             services.order_transition(
                 order=order,
