@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +16,7 @@ from accounts.enums import UserRole
 from catalog import search as catalog_search
 from catalog import selectors, services
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
+from gogomarket.core.api.parsers import JSONParser
 from gogomarket.core.api.validation import validated
 
 from .filters import ProductFilterSet
