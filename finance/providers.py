@@ -27,8 +27,9 @@ Approve and Decline buttons; the page posts a callback signed with ``PAYMENT_SAN
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import urlencode
 
@@ -86,6 +87,20 @@ class PayoutProvider:
         raise NotImplementedError
 
 
+# Money as providers write it: digits, and at most two decimals after a point. Decimal() alone
+# would also take sNaN (which raises on comparison), NaN, Infinity, -0, 1e999, spaces and
+# non-ASCII digits.
+_AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
+
+
+def callback_amount(text):
+    """The amount of a provider's callback as a Decimal; CallbackInvalid unless it is plainly
+    written money (``150000`` or ``150000.00``)."""
+    if not _AMOUNT.fullmatch(text):
+        raise CallbackInvalid("bad amount")
+    return Decimal(text)
+
+
 def _signature(fields):
     message = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
     return hmac.new(settings.PAYMENT_SANDBOX_SECRET.encode(), message, hashlib.sha256).hexdigest()
@@ -117,10 +132,9 @@ class SandboxPaymentProvider(PaymentProvider):
             raise CallbackInvalid("bad signature")
         if fields["outcome"] not in ("approved", "declined"):
             raise CallbackInvalid("bad outcome")
-        try:
-            amount = Decimal(fields["amount"])
-        except InvalidOperation:
-            raise CallbackInvalid("bad amount") from None
+        if any("\x00" in value for value in fields.values()):
+            raise CallbackInvalid("NUL character")  # PostgreSQL text cannot hold one
+        amount = callback_amount(fields["amount"])
         return CallbackResult(
             token=fields["token"],
             approved=fields["outcome"] == "approved",

@@ -411,6 +411,42 @@ def test_an_unsigned_or_altered_callback_credits_nothing(buyer, api):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("outcome", ["approved", "declined"])
+@pytest.mark.parametrize(
+    "amount", ["sNaN", "NaN", "-sNaN", "Infinity", "-Infinity", "-0", "0", "1e999", "1.5E+5", "150000.00 ",
+               "-150000.00", "150000.000", "", "١٥٠٠٠٠"],
+)  # fmt: skip
+def test_a_signed_callback_with_an_amount_that_is_not_money_is_a_400_and_changes_nothing(buyer, api, amount, outcome):
+    """The provider's signature does not make its amount a number: sNaN could not even be compared
+    (500); a value that is not plainly written money is refused, whatever it equals."""
+    payment, _url = _topup(api, "150000")
+    before = snapshot()
+    signed = SandboxPaymentProvider().sign(
+        {"token": payment.token, "outcome": outcome, "amount": amount, "reference": "bank-ref-1"}
+    )
+    response = Client().post(CALLBACK, signed)
+    assert response.status_code == 400, response.content
+    assert snapshot() == before
+    # The provider's correct callback still settles it.
+    assert Client().post(CALLBACK, _signed(payment)).status_code == 200
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.SUCCEEDED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["token", "reference", "outcome"])
+def test_a_signed_callback_with_a_nul_character_is_a_400_and_changes_nothing(buyer, api, field):
+    """PostgreSQL text cannot hold NUL: such a field must be refused, not reach the database."""
+    payment, _url = _topup(api, "150000")
+    before = snapshot()
+    fields = {"token": payment.token, "outcome": "approved", "amount": payment.amount, "reference": "bank-ref-1"}
+    fields[field] = f"{fields[field]}\x00"
+    response = Client().post(CALLBACK, SandboxPaymentProvider().sign(fields))
+    assert response.status_code == 400, response.content
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
 def test_a_declined_card_credits_nothing_and_a_late_approval_is_applied_once(buyer, api):
     payment, _url = _topup(api)
     assert Client().post(CALLBACK, _signed(payment, "declined")).status_code == 200
