@@ -21,7 +21,7 @@ from gogomarket.core.admin_utils import (
 )
 
 from .enums import AdminRoleType, UserRole
-from .models import AdminRole, User, UserAddress, UserSession
+from .models import AdminRole, User, UserAddress, UserSession, UserSessionSpentToken
 from .permissions import user_change_allowed
 from .services import (
     STAFF_EDITABLE_FIELDS,
@@ -462,6 +462,29 @@ class UserSessionAdmin(ReadOnlyAdmin):
         for session in queryset.select_related("user"):
             if user_change_allowed(actor=request.user, user=session.user):
                 session_revoke(user=session.user, session_id=session.pk, actor=request.user, request=request)
+
+
+@admin.register(UserSessionSpentToken)
+class UserSessionSpentTokenAdmin(BaseAdmin):
+    """Refresh tokens already exchanged (hashes), kept to notice a copied one: read-only; they go
+    with their session."""
+
+    list_display = ("session", "created_at")
+    list_select_related = ("session__user",)
+    list_filter = ("created_at",)
+    search_fields = ("session__user__email",)
+    raw_id_fields = ("session",)
+    fields = ("session", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(UserAddress)

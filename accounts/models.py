@@ -265,6 +265,31 @@ class UserSession(models.Model):
         return device_name(self.user_agent)
 
 
+class UserSessionSpentToken(models.Model):
+    """A refresh token of an API session that was already exchanged (a table beyond the spec).
+    Presented again, it was copied: the session ends (``api_session_refresh``). Rows go with their
+    session, and once the token would have expired anyway (``sessions_purge_expired``)."""
+
+    session = models.ForeignKey(
+        UserSession, on_delete=models.CASCADE, related_name="spent_tokens", db_index=False, verbose_name=_("session")
+    )
+    token_hash = models.CharField(max_length=64, verbose_name=_("token hash"))
+    created_at = models.DateTimeField(db_default=Now(), editable=False, verbose_name=_("spent at"))
+
+    class Meta:
+        verbose_name = _("spent refresh token")
+        verbose_name_plural = _("spent refresh tokens")
+        db_table = "user_session_spent_tokens"
+        indexes = [
+            Index(fields=["session"], name="idx_spent_tokens_session_id"),
+            Index(fields=["created_at"], name="idx_spent_tokens_created_at"),
+        ]
+        constraints = [models.UniqueConstraint(fields=["token_hash"], name="user_session_spent_tokens_hash_key")]
+
+    def __str__(self):
+        return f"spent refresh token of session {self.session_id}"
+
+
 class UserAddress(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

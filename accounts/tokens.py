@@ -6,7 +6,8 @@ Only SHA-256 hashes of tokens reach ``user_sessions``: a leaked table cannot be 
   is checked without a column of its own; it is valid while its hash is the session's ``token``
   and younger than ``API_ACCESS_TOKEN_TTL``.
 * API refresh token: a random value; its hash is the session's ``refresh_token``. Each refresh
-  replaces both, so a refresh token works once.
+  replaces both, so a refresh token works once; the spent one's hash is kept
+  (``user_session_spent_tokens``): presented again, it was copied, and the session ends.
 * Browser session: a random value kept in the Django session; its hash is the session's
   ``token`` (``refresh_token`` stays empty: that is how browser and API sessions differ).
 """
@@ -26,6 +27,10 @@ class TokenExpired(Exception):
 
 class TokenInvalid(Exception):
     pass
+
+
+class TokenReused(TokenInvalid):
+    """A refresh token that was already exchanged: its session has been ended."""
 
 
 def token_hash(token):

@@ -1,8 +1,14 @@
 """The factory that makes a valid row of each model: used by the factory and admin tests, which
 check that every model of the project has one."""
 
-from accounts.models import AdminRole, User, UserAddress, UserSession
-from accounts.tests.factories import AdminRoleFactory, UserAddressFactory, UserFactory, UserSessionFactory
+from accounts.models import AdminRole, User, UserAddress, UserSession, UserSessionSpentToken
+from accounts.tests.factories import (
+    AdminRoleFactory,
+    UserAddressFactory,
+    UserFactory,
+    UserSessionFactory,
+    UserSessionSpentTokenFactory,
+)
 from analytics.models import AnalyticsEvent, SellerStatistics
 from analytics.tests.factories import AnalyticsEventFactory, SellerStatisticsFactory
 from catalog.models import Category, Product, ProductAttribute, ProductImage, ProductVariant
@@ -101,6 +107,7 @@ MODEL_FACTORIES = {
     User: UserFactory,
     AdminRole: AdminRoleFactory,
     UserSession: UserSessionFactory,
+    UserSessionSpentToken: UserSessionSpentTokenFactory,  # beyond the spec
     UserAddress: UserAddressFactory,
     # catalog
     Category: CategoryFactory,

@@ -49,6 +49,7 @@ NO_ADD_PAGE = {
     "orders.cart",
     "orders.cartitem",
     "accounts.usersession",
+    "accounts.usersessionspenttoken",
     "accounts.useraddress",
     "catalog.productimage",
     "catalog.productvariant",
@@ -69,7 +70,13 @@ NO_ADD_PAGE = {
 ALL_MODELS = {m._meta.label_lower for m in REGISTERED}
 EXPECTED_MODELS = {
     AdminRoleType.SUPER_ADMIN: ALL_MODELS,
-    AdminRoleType.ROLE_MANAGER: {"accounts.user", "accounts.adminrole", "accounts.usersession", "accounts.useraddress"},
+    AdminRoleType.ROLE_MANAGER: {
+        "accounts.user",
+        "accounts.adminrole",
+        "accounts.usersession",
+        "accounts.usersessionspenttoken",
+        "accounts.useraddress",
+    },
     AdminRoleType.ACCOUNTING: {
         "finance.wallet",
         "finance.wallettransaction",

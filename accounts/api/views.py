@@ -38,7 +38,7 @@ from accounts.services import (
     session_revoke,
     user_register,
 )
-from accounts.tokens import TokenInvalid
+from accounts.tokens import TokenInvalid, TokenReused
 from gogomarket.core.api.validation import validated
 
 from .authentication import BearerTokenAuthentication
@@ -218,7 +218,9 @@ class RefreshAPIView(PublicAuthView):
     @extend_schema(
         tags=["auth"],
         summary="Exchange a refresh token for a new token pair",
-        description="The refresh token works once: both tokens are replaced, the old access token stops working.",
+        description="The refresh token works once: both tokens are replaced, the old access token stops working. "
+        "A refresh token presented again after it was exchanged was copied: the session ends (its newest "
+        "tokens stop working too) and the answer is 401 `token_invalid`; the app signs in again.",
         request=RefreshInputSerializer,
         responses={
             200: TokenPairSerializer,
@@ -230,6 +232,14 @@ class RefreshAPIView(PublicAuthView):
         data = validated(RefreshInputSerializer, request.data)
         try:
             session, access, refresh = api_session_refresh(refresh_token=data["refresh"], request=request)
+        except TokenReused as exc:
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This refresh token was already used: the session was ended to protect your account. "
+                    "Please sign in again."
+                ),
+                code="token_invalid",
+            ) from exc
         except TokenInvalid as exc:
             raise exceptions.AuthenticationFailed(
                 _("The refresh token is not valid or was already used. Please sign in again."), code="token_invalid"

@@ -12,9 +12,9 @@ from django.utils import timezone
 from gogomarket.core.services import audit_log_write, client_meta
 
 from .. import hooks
-from ..models import User, UserSession
+from ..models import User, UserSession, UserSessionSpentToken
 from ..permissions import account_change_check
-from ..tokens import TokenInvalid, access_token_check, access_token_new, new_secret, token_hash
+from ..tokens import TokenInvalid, TokenReused, access_token_check, access_token_new, new_secret, token_hash
 
 BROWSER_SESSION_KEY = "_gogomarket_session"
 SESSION_CACHE_KEY = "user-session:{hash}"
@@ -151,8 +151,14 @@ def sessions_revoke_all(*, user, keep=None, request=None):
 
 
 def sessions_purge_expired():
-    """Delete sessions past their expiry (run by Celery beat)."""
-    return UserSession.objects.filter(expires_at__lte=timezone.now()).delete()[0]
+    """Delete sessions past their expiry, and spent refresh tokens that would have expired by now
+    (a token lives at most API_REFRESH_TOKEN_TTL from its issue, before it was spent). Run by
+    Celery beat."""
+    now = timezone.now()
+    UserSessionSpentToken.objects.filter(
+        created_at__lt=now - timedelta(seconds=settings.API_REFRESH_TOKEN_TTL)
+    ).delete()
+    return UserSession.objects.filter(expires_at__lte=now).delete()[0]
 
 
 @transaction.atomic
@@ -172,32 +178,56 @@ def api_session_create(*, user, request=None):
     return session, access, refresh
 
 
-@transaction.atomic
 def api_session_refresh(*, refresh_token, request=None):
     """Rotate an API session's tokens: the refresh token works once; the session's expiry slides.
-    Raises TokenInvalid when the refresh token is unknown, used up, expired or the account can no
-    longer sign in."""
-    session = (
-        UserSession.objects.select_for_update()
-        .select_related("user")
-        .filter(refresh_token=token_hash(refresh_token or ""), expires_at__gt=timezone.now())
-        .first()
-    )
-    if session is None or not session.user.is_active:
-        raise TokenInvalid
-    old_digest = session.token
-    access, refresh = access_token_new(), new_secret()
-    ip, agent = client_meta(request)
-    session.token = token_hash(access)
-    session.refresh_token = token_hash(refresh)
-    session.expires_at = timezone.now() + timedelta(seconds=settings.API_REFRESH_TOKEN_TTL)
-    session.last_activity_at = timezone.now()
-    session.ip_address = ip or session.ip_address
-    session.save(update_fields=["token", "refresh_token", "expires_at", "last_activity_at", "ip_address"])
-    # Now, and again after commit: a reader may re-cache the old row before we commit.
-    cache.delete(_session_cache_key(old_digest))
-    transaction.on_commit(lambda: cache.delete(_session_cache_key(old_digest)))
-    return session, access, refresh
+    Raises TokenInvalid when the refresh token is unknown, expired or the account can no longer
+    sign in.
+
+    A refresh token that was already exchanged, presented again, was copied (or its app is
+    broken): the session ends at once, with its newest tokens, audited ``session.refresh_reuse``,
+    and TokenReused (a TokenInvalid) is raised after that is committed: do not call this inside a
+    transaction of your own. The session row is locked, so of two refreshes with one token at the
+    same time one rotates and the other finds the token spent."""
+    digest = token_hash(refresh_token or "")
+    now = timezone.now()
+    with transaction.atomic():
+        session = (
+            UserSession.objects.select_for_update()
+            .select_related("user")
+            .filter(refresh_token=digest, expires_at__gt=now)
+            .first()
+        )
+        if session is not None and session.user.is_active:
+            old_digest = session.token
+            access, refresh = access_token_new(), new_secret()
+            ip, agent = client_meta(request)
+            session.token = token_hash(access)
+            session.refresh_token = token_hash(refresh)
+            session.expires_at = now + timedelta(seconds=settings.API_REFRESH_TOKEN_TTL)
+            session.last_activity_at = now
+            session.ip_address = ip or session.ip_address
+            session.save(update_fields=["token", "refresh_token", "expires_at", "last_activity_at", "ip_address"])
+            UserSessionSpentToken.objects.create(session=session, token_hash=digest)
+            # Now, and again after commit: a reader may re-cache the old row before we commit.
+            cache.delete(_session_cache_key(old_digest))
+            transaction.on_commit(lambda: cache.delete(_session_cache_key(old_digest)))
+            return session, access, refresh
+        spent = UserSessionSpentToken.objects.filter(token_hash=digest).values_list("session_id", flat=True).first()
+        ended = spent and UserSession.objects.select_for_update().filter(pk=spent).first()
+        if ended:
+            sessions_delete(UserSession.objects.filter(pk=ended.pk))
+            audit_log_write(
+                actor=None,
+                action="session.refresh_reuse",
+                entity_type="user_session",
+                entity_id=ended.pk,
+                old_values={"ip_address": ended.ip_address, "user_agent": ended.user_agent},
+                new_values={"user_id": ended.user_id},
+                request=request,
+            )
+    if ended:
+        raise TokenReused
+    raise TokenInvalid
 
 
 def api_session_for_access_token(access):

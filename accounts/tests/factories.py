@@ -2,7 +2,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.enums import AddressType, AdminRoleType, UserRole
-from accounts.models import AdminRole, User, UserAddress, UserSession
+from accounts.models import AdminRole, User, UserAddress, UserSession, UserSessionSpentToken
 
 DEFAULT_PASSWORD = "gogo-test-pass-2026"
 
@@ -80,6 +80,14 @@ class UserSessionFactory(DjangoModelFactory):
         if expires is not None and timezone.is_naive(expires):
             kwargs["expires_at"] = timezone.make_aware(expires)
         return super()._create(model_class, *args, **kwargs)
+
+
+class UserSessionSpentTokenFactory(DjangoModelFactory):
+    class Meta:
+        model = UserSessionSpentToken
+
+    session = factory.SubFactory(UserSessionFactory)
+    token_hash = factory.Sequence(lambda n: f"spent-hash-{n:053d}")
 
 
 class UserAddressFactory(DjangoModelFactory):

@@ -24,9 +24,10 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from accounts.enums import AddressType, UserRole, UserStatus
-from accounts.models import User, UserAddress, UserSession
-from accounts.services import SESSION_TOUCH_KEY
+from accounts.models import User, UserAddress, UserSession, UserSessionSpentToken
+from accounts.services import SESSION_TOUCH_KEY, sessions_purge_expired
 from accounts.tests.factories import DEFAULT_PASSWORD, UserAddressFactory, UserFactory, UserSessionFactory
+from accounts.tokens import token_hash
 from gogomarket.core.models import AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -103,17 +104,113 @@ def test_token_lifecycle_login_refresh_logout(api, django_capture_on_commit_call
     assert new["access"] != tokens["access"] and new["refresh"] != tokens["refresh"]
     assert new["user"]["id"] == user.pk
 
-    used = api.post(REFRESH, {"refresh": tokens["refresh"]}, format="json")
-    assert used.status_code == 401 and used.json()["code"] == "token_invalid"
     stale = api.get(ME, **bearer(tokens["access"]))
     assert stale.status_code == 401 and stale.json()["code"] == "token_invalid"
     assert api.get(ME, **bearer(new["access"])).status_code == 200
     assert UserSession.objects.filter(user=user).count() == 1
+    # (The old refresh token presented again ends the session: see the reuse tests below.)
 
     assert api.post(LOGOUT, **bearer(new["access"])).status_code == 204
     assert api.get(ME, **bearer(new["access"])).status_code == 401
     assert api.post(REFRESH, {"refresh": new["refresh"]}, format="json").status_code == 401
     assert not UserSession.objects.filter(user=user).exists()
+
+
+def _refresh(api, refresh_token):
+    return api.post(REFRESH, {"refresh": refresh_token}, format="json")
+
+
+def test_reusing_a_spent_refresh_token_ends_the_session(api):
+    """A refresh token that was already exchanged, presented again, was copied: whoever holds the
+    session's newest tokens may be the thief. The whole session ends, audited."""
+    user = UserFactory()
+    other_device = sign_in(api, user)
+    first = sign_in(api, user)
+    second = _refresh(api, first["refresh"]).json()
+    session = UserSession.objects.get(token=token_hash(second["access"]))
+
+    reused = _refresh(api, first["refresh"])
+    assert reused.status_code == 401
+    assert reused.json() == {
+        "detail": "This refresh token was already used: the session was ended to protect your account. "
+        "Please sign in again.",
+        "code": "token_invalid",
+    }
+    # The session's newest tokens died with it; the user's other sessions did not.
+    assert _refresh(api, second["refresh"]).status_code == 401
+    assert api.get(ME, **bearer(second["access"])).status_code == 401
+    assert not UserSession.objects.filter(pk=session.pk).exists()
+    assert not UserSessionSpentToken.objects.filter(session_id=session.pk).exists()
+    assert api.get(ME, **bearer(other_device["access"])).status_code == 200
+    log = AuditLog.objects.get(action="session.refresh_reuse")
+    assert (log.entity_type, log.entity_id, log.new_values["user_id"]) == ("user_session", session.pk, user.pk)
+    # Presented once more: the session is gone, plainly invalid; nothing else happens.
+    assert _refresh(api, first["refresh"]).json()["code"] == "token_invalid"
+    assert AuditLog.objects.filter(action="session.refresh_reuse").count() == 1
+
+
+def test_a_thief_who_refreshed_first_loses_the_session_when_the_owner_comes_back(api):
+    user = UserFactory()
+    stolen = sign_in(api, user)["refresh"]
+    thief = _refresh(APIClient(), stolen).json()
+    thief = _refresh(APIClient(), thief["refresh"]).json()  # the thief keeps rotating
+    assert _refresh(api, stolen).status_code == 401  # the owner's app, with the token it was given
+    assert api.get(ME, **bearer(thief["access"])).status_code == 401
+    assert _refresh(APIClient(), thief["refresh"]).status_code == 401
+    assert not UserSession.objects.filter(user=user).exists()
+
+
+def test_an_unknown_refresh_token_ends_nothing(api):
+    user = UserFactory()
+    tokens = sign_in(api, user)
+    assert _refresh(api, "never-issued").status_code == 401
+    assert _refresh(api, "").status_code == 400
+    assert api.get(ME, **bearer(tokens["access"])).status_code == 200
+    assert not AuditLog.objects.filter(action="session.refresh_reuse").exists()
+
+
+def test_spent_refresh_tokens_are_forgotten_once_they_would_have_expired(api, settings):
+    user = UserFactory()
+    first = sign_in(api, user)
+    second = _refresh(api, first["refresh"]).json()
+    _refresh(api, second["refresh"])
+    session = UserSession.objects.get(user=user)
+    assert session.spent_tokens.count() == 2
+    session.spent_tokens.filter(token_hash=token_hash(first["refresh"])).update(
+        created_at=timezone.now() - timedelta(seconds=settings.API_REFRESH_TOKEN_TTL + 60)
+    )
+    sessions_purge_expired()
+    assert list(session.spent_tokens.values_list("token_hash", flat=True)) == [token_hash(second["refresh"])]
+    assert UserSession.objects.filter(pk=session.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_refresh_token_sent_twice_at_once_is_exchanged_at_most_once():
+    """Two requests with one refresh token at the same instant (a copied token, or an app that
+    retried): the row lock lets one exchange it; the other finds it spent and ends the session."""
+    user = UserFactory()
+    tokens = sign_in(APIClient(HTTP_ACCEPT_LANGUAGE="en"), user)
+    workers = 4
+    barrier = threading.Barrier(workers)
+
+    def attempt(_n):
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+        try:
+            barrier.wait()
+            response = _refresh(client, tokens["refresh"])
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(attempt, range(workers)))
+    codes = sorted(code for code, _body in results)
+    assert codes == [200] + [401] * (workers - 1), results
+    (winner,) = [body for code, body in results if code == 200]
+    # The winner's tokens are dead too: the session ended.
+    assert APIClient().get(ME, **bearer(winner["access"])).status_code == 401
+    assert not UserSession.objects.filter(user=user).exists()
+    assert AuditLog.objects.filter(action="session.refresh_reuse").count() >= 1
 
 
 def test_an_expired_access_token_is_refused_with_token_expired(api):

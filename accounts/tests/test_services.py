@@ -110,8 +110,8 @@ from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts import services  # noqa: E402
-from accounts.models import UserSession  # noqa: E402
-from accounts.tokens import TokenExpired, TokenInvalid  # noqa: E402
+from accounts.models import UserSession, UserSessionSpentToken  # noqa: E402
+from accounts.tokens import TokenExpired, TokenInvalid, TokenReused, token_hash  # noqa: E402
 
 
 def _request(ip="10.0.0.1", agent="pytest-agent"):
@@ -211,17 +211,37 @@ def test_api_token_lifecycle_stores_only_hashes():
 
     _, access2, refresh2 = services.api_session_refresh(refresh_token=refresh, request=_request())
     with pytest.raises(TokenInvalid):
-        services.api_session_refresh(refresh_token=refresh)  # a refresh token works once
-    with pytest.raises(TokenInvalid):
         services.api_session_for_access_token(access)  # the old access token is gone
     assert services.api_session_for_access_token(access2).user == user
     assert UserSession.objects.filter(user=user).count() == 1
+    # The spent refresh token is remembered by its hash only.
+    assert list(UserSessionSpentToken.objects.values_list("token_hash", flat=True)) == [token_hash(refresh)]
 
     services.api_session_end(access=access2)
     with pytest.raises(TokenInvalid):
         services.api_session_for_access_token(access2)
     with pytest.raises(TokenInvalid):
         services.api_session_refresh(refresh_token=refresh2)
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh)  # a refresh token works once
+    assert not UserSessionSpentToken.objects.exists()  # gone with its session
+
+
+def test_a_spent_refresh_token_presented_again_ends_its_session():
+    user = UserFactory()
+    _, _access, refresh = services.api_session_create(user=user)
+    _, access2, refresh2 = services.api_session_refresh(refresh_token=refresh)
+    other, other_access, _ = services.api_session_create(user=user)
+
+    with pytest.raises(TokenReused):
+        services.api_session_refresh(refresh_token=refresh, request=_request())
+    with pytest.raises(TokenInvalid):
+        services.api_session_for_access_token(access2)
+    with pytest.raises(TokenInvalid):
+        services.api_session_refresh(refresh_token=refresh2)
+    assert list(UserSession.objects.filter(user=user)) == [other]
+    assert services.api_session_for_access_token(other_access).pk == other.pk
+    assert AuditLog.objects.filter(action="session.refresh_reuse").count() == 1
 
 
 def test_expired_access_token_and_expired_session(settings):
