@@ -9,8 +9,12 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+
+from gogomarket.core.ratelimit import anonymous_rate_limit
 
 from . import cache as catalog_cache
 from . import pricing, selectors, services
@@ -112,6 +116,14 @@ class CategoryDetailView(View):
         return cached_page(request, [f"category:{recent.id}"], render)
 
 
+@method_decorator(
+    anonymous_rate_limit(
+        "search",
+        setting="ANONYMOUS_SEARCHES_PER_MINUTE",
+        message=_lazy("Too many searches from your address. Try again in a minute."),
+    ),
+    name="dispatch",
+)
 class SearchView(View):
     """``/search/?q=``: ranked full-text search with typo tolerance; filters as on category pages."""
 
@@ -147,6 +159,14 @@ class SearchView(View):
         return cached_page(request, ["search"], render, ttl=settings.SEARCH_PAGE_CACHE_TTL)
 
 
+@method_decorator(
+    anonymous_rate_limit(
+        "search-suggest",
+        setting="ANONYMOUS_SEARCHES_PER_MINUTE",
+        message=_lazy("Too many searches from your address. Try again in a minute."),
+    ),
+    name="dispatch",
+)
 class SearchSuggestView(View):
     """Search-as-you-type: a short list of matching products under the search box (HTMX)."""
 

@@ -330,6 +330,11 @@ REST_FRAMEWORK = {
         "gogomarket.core.api.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Visitors who are not signed in: reads and searches per address (gogomarket.core.api.throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "gogomarket.core.api.throttling.AnonymousReadThrottle",
+        "gogomarket.core.api.throttling.AnonymousSearchThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "COERCE_DECIMAL_TO_STRING": True,
@@ -355,6 +360,12 @@ SPECTACULAR_SETTINGS = {
         "TrackingStatusEnum": "orders.enums.TrackingStatus",
     },
 }
+
+# Visitors who are not signed in, per address and minute: API reads (lists, details) and searches
+# (the API's `search`, the search page; suggestions count on their own). Generous for people, a
+# wall for scrapers. 0 turns a limit off. Signed-in people are not counted.
+ANONYMOUS_READS_PER_MINUTE = env.int("ANONYMOUS_READS_PER_MINUTE", default=300)
+ANONYMOUS_SEARCHES_PER_MINUTE = env.int("ANONYMOUS_SEARCHES_PER_MINUTE", default=60)
 
 # --- Email -------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
