@@ -341,6 +341,7 @@ REST_FRAMEWORK = {
     # Service ValidationErrors become 400 {field: [...]}, RateLimited 429 + Retry-After.
     "EXCEPTION_HANDLER": "gogomarket.core.api.exceptions.exception_handler",
 }
+_system_fonts = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 SPECTACULAR_SETTINGS = {
     "TITLE": "GOGOMARKET API",
     "DESCRIPTION": "REST API of the GOGOMARKET marketplace for mobile apps. Prices are in UZS.",
@@ -351,6 +352,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # ReDoc's theme asks for Roboto and Montserrat (web fonts): the system's fonts instead.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": _system_fonts,
+                "headings": {"fontFamily": _system_fonts},
+                "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"},
+            }
+        }
+    },
     # Several models have a `status`; each enum gets its own name in the schema.
     "ENUM_NAME_OVERRIDES": {
         "UserStatusEnum": "accounts.enums.UserStatus",

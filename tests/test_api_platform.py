@@ -151,3 +151,27 @@ def test_nesting_of_real_use_passes_the_parser():
     response = _json(api, "/api/v1/auth/login/", '{"login": "a@b.uz", "password": ' + deep + "}")
     assert response.status_code == 400
     assert "password" in response.json()  # the serializer's answer: the parser let it through
+
+
+# --- ReDoc without the internet ----------------------------------------------------------------
+EXTERNAL = re.compile(r"(?:https?:)?//(?!testserver\b)[a-z0-9.-]+\.[a-z]{2,}", re.IGNORECASE)
+
+
+def test_redoc_page_and_its_settings_reference_no_other_host(client, settings):
+    """No web fonts, no logo, no script from another site: ReDoc comes from our static files
+    (drf-spectacular-sidecar), and the page forbids images and fonts from elsewhere (the ReDoc
+    bundle's sidebar shows Redocly's logo from its CDN otherwise)."""
+    response = client.get("/api/redoc/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert EXTERNAL.findall(html) == []
+    assert EXTERNAL.findall(json.dumps(settings.SPECTACULAR_SETTINGS.get("REDOC_UI_SETTINGS") or {})) == []
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert src.startswith("/static/") and finders.find(src.removeprefix("/static/")), src
+    meta = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert meta, html
+    policy = dict(part.strip().split(" ", 1) for part in meta.group(1).split(";") if part.strip())
+    assert policy["img-src"] == "'self' data:" and policy["font-src"] == "'self' data:"
+    # The schema ReDoc reads names no logo either.
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    assert "x-logo" not in schema["info"]
