@@ -313,7 +313,8 @@ STORAGES = {
 
 # --- API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting the error answers each operation can give (one place).
+    "DEFAULT_SCHEMA_CLASS": "gogomarket.core.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -348,6 +349,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request bodies get components of their own: an upload is a file there (binary), a URL in answers.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and ReDoc from drf-spectacular-sidecar: the docs work without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

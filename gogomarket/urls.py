@@ -8,7 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from gogomarket.core import views as core_views
-from gogomarket.core.api.views import PublicSettingListAPIView
+from gogomarket.core.api.views import PublicSettingListAPIView, not_found
 
 api_v1 = [
     path("settings/public/", PublicSettingListAPIView.as_view(), name="settings-public"),
@@ -44,6 +44,9 @@ urlpatterns = [
     path("", include(("finance.page_urls", "money"), namespace="money")),
     path("", include("catalog.urls")),
 ]
+
+# Unknown addresses under /api/ answer JSON like every API error; pages keep templates/404.html.
+handler404 = not_found
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.test import Client
 
 from accounts.models import User, UserAddress
 from accounts.tests.factories import UserFactory
@@ -175,3 +176,90 @@ def test_redoc_page_and_its_settings_reference_no_other_host(client, settings):
     # The schema ReDoc reads names no logo either.
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     assert "x-logo" not in schema["info"]
+
+
+# --- the schema says what the API answers ------------------------------------------------------
+@pytest.fixture
+def openapi(client):
+    return client.get("/api/schema/", HTTP_ACCEPT="application/json", HTTP_ACCEPT_LANGUAGE="en").json()
+
+
+def _ref(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _body(schema, path, method, code, media="application/json"):
+    return _ref(schema, schema["paths"][path][method]["responses"][code]["content"][media]["schema"])
+
+
+def test_not_found_answers_name_no_model():
+    """get_object_or_404's message names the model ("No Product matches the given query.")."""
+    from accounts.tests.factories import SellerFactory
+
+    seller = api_client_for(SellerFactory())
+    for path in ["/api/v1/seller/products/987654/", "/api/v1/me/addresses/987654/", "/api/v1/products/987654/",
+                 "/api/v1/seller/payouts/987654/"]:  # fmt: skip
+        response = seller.get(path)
+        assert response.status_code == 404, path
+        assert response.json() == {"detail": "Not found.", "code": "not_found"}, path
+
+
+def test_an_unknown_api_address_answers_json():
+    response = api_client_for().get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    assert api_client_for().get("/api/v1/products/-1/").json()["code"] == "not_found"
+    assert "text/html" in Client().get("/no-such-page/")["Content-Type"]  # pages keep their HTML page
+
+
+def test_profile_without_a_picture_says_null_as_documented(openapi):
+    from accounts.tests.factories import UserFactory
+
+    body = api_client_for(UserFactory(avatar_url=None)).get("/api/v1/me/").json()
+    assert body["avatar_url"] is None and body["avatar_thumbnail_url"] is None
+    profile = _body(openapi, "/api/v1/me/", "get", "200")
+    assert profile["properties"]["avatar_url"]["nullable"] is True
+    assert profile["properties"]["avatar_thumbnail_url"]["nullable"] is True
+
+
+def test_order_list_is_documented_as_the_page_it_answers(openapi):
+    page = _body(openapi, "/api/v1/orders/", "get", "200")
+    assert page["type"] == "object"
+    assert set(page["properties"]) == {"count", "page", "pages", "results"}
+    assert page["properties"]["results"]["type"] == "array"
+
+
+def test_image_reorder_answers_a_plain_list_and_upload_takes_a_file(openapi):
+    reorder = openapi["paths"]["/api/v1/seller/products/{id}/images/reorder/"]["post"]["responses"]["200"]
+    assert reorder["content"]["application/json"]["schema"]["type"] == "array"
+    upload = openapi["paths"]["/api/v1/seller/products/{id}/images/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+    image = _ref(openapi, upload["multipart/form-data"]["schema"])["properties"]["image"]
+    assert image == {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP."}
+    avatar = openapi["paths"]["/api/v1/me/avatar/"]["post"]["requestBody"]["content"]["multipart/form-data"]
+    assert _ref(openapi, avatar["schema"])["properties"]["avatar"]["format"] == "binary"
+
+
+def test_error_answers_are_documented_on_the_operations_that_give_them(openapi):
+    error = {"detail", "code"}
+    for path, operations in openapi["paths"].items():
+        for method, operation in operations.items():
+            responses = operation["responses"]
+            where = f"{method.upper()} {path}"
+            if operation.get("security") != [{}]:  # takes a token
+                assert set(_body(openapi, path, method, "401")["properties"]) == error, where
+            if "{" in path:
+                assert set(_body(openapi, path, method, "404")["properties"]) == error, where
+            if path.startswith("/api/v1/seller/"):
+                assert "403" in responses, where
+            if "requestBody" in operation:
+                assert "400" in responses, where
+    for path in ["/api/v1/products/", "/api/v1/products/{product_id}/", "/api/v1/categories/"]:
+        throttled = openapi["paths"][path]["get"]["responses"]["429"]
+        assert "Retry-After" in throttled["headers"], path
+    for path in ["/api/v1/auth/login/", "/api/v1/auth/register/", "/api/v1/me/verify-phone/"]:
+        assert "429" in openapi["paths"][path]["post"]["responses"], path
+    assert "409" in openapi["paths"]["/api/v1/checkout/"]["post"]["responses"]

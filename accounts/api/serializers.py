@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -17,14 +16,14 @@ from accounts.services import SELF_SIGNUP_ROLES
 
 
 # --- fields ---------------------------------------------------------------------------------
-@extend_schema_field(OpenApiTypes.URI)
+@extend_schema_field({"type": "string", "format": "uri", "nullable": True})
 class MediaURLField(serializers.CharField):
     """A stored media path (``/media/avatars/...``) as an absolute URL: apps cannot resolve
-    site-relative paths. Empty when there is none."""
+    site-relative paths. null when there is none."""
 
     def to_representation(self, value):
         if not value:
-            return ""
+            return None
         request = self.context.get("request")
         if request is not None and value.startswith("/"):
             return request.build_absolute_uri(value)
@@ -139,15 +138,6 @@ class TokenPairSerializer(serializers.Serializer):
     refresh = serializers.CharField(help_text="Works once, at POST /api/v1/auth/refresh/.")
     access_expires_in = serializers.IntegerField(help_text="Seconds until the access token expires.")
     user = ProfileSerializer()
-
-
-class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 # --- addresses ------------------------------------------------------------------------------

@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -39,6 +38,7 @@ from accounts.services import (
     user_register,
 )
 from accounts.tokens import TokenInvalid, TokenReused
+from gogomarket.core.api.schema import INVALID, RATE_LIMITED, DetailSerializer, error
 from gogomarket.core.api.validation import validated
 
 from .authentication import BearerTokenAuthentication
@@ -46,8 +46,6 @@ from .serializers import (
     AddressInputSerializer,
     AddressSerializer,
     AvatarInputSerializer,
-    DetailSerializer,
-    ErrorSerializer,
     LoginInputSerializer,
     PhoneVerifyInputSerializer,
     ProfileSerializer,
@@ -57,15 +55,6 @@ from .serializers import (
     SessionSerializer,
     TokenPairSerializer,
 )
-
-INVALID_INPUT = OpenApiResponse(
-    response=OpenApiTypes.OBJECT, description="Invalid input: `{field: [messages]}`, nothing was changed."
-)
-NOT_SIGNED_IN = OpenApiResponse(
-    response=ErrorSerializer,
-    description="Missing, expired (`code`: `token_expired`) or revoked access token.",
-)
-NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="Not one of the caller's.")
 
 
 @contextmanager
@@ -79,8 +68,9 @@ def _gone_is_404(model):
 
 
 def me_schema(*, summary, responses, **kwargs):
-    """extend_schema for a signed-in endpoint under /me/."""
-    return extend_schema(tags=["me"], summary=summary, responses={**responses, 401: NOT_SIGNED_IN}, **kwargs)
+    """extend_schema for a signed-in endpoint under /me/ (401 and 404 are documented for all:
+    gogomarket.core.api.schema)."""
+    return extend_schema(tags=["me"], summary=summary, responses=responses, **kwargs)
 
 
 class ApiView(APIView):
@@ -133,8 +123,8 @@ LOGIN_EXAMPLES = [
                 "status": "active",
                 "email_verified": True,
                 "phone_verified": False,
-                "avatar_url": "",
-                "avatar_thumbnail_url": "",
+                "avatar_url": None,
+                "avatar_thumbnail_url": None,
                 "created_at": "2026-01-15T10:30:00+05:00",
             },
         },
@@ -167,7 +157,7 @@ class RegisterAPIView(PublicAuthView):
         description="Creates the account, emails a verification link and signs in: the answer "
         "carries the first token pair. Couriers and staff are created by staff.",
         request=RegisterInputSerializer,
-        responses={201: TokenPairSerializer, 400: INVALID_INPUT},
+        responses={201: TokenPairSerializer, 429: RATE_LIMITED},
     )
     def post(self, request):
         data = validated(RegisterInputSerializer, request.data)
@@ -187,10 +177,9 @@ class LoginAPIView(PublicAuthView):
         request=LoginInputSerializer,
         responses={
             200: TokenPairSerializer,
-            400: INVALID_INPUT,
-            401: OpenApiResponse(ErrorSerializer, description="The login and password do not match."),
-            403: OpenApiResponse(ErrorSerializer, description="The account is suspended, banned or inactive."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many attempts; see `Retry-After`."),
+            401: error("The login and password do not match."),
+            403: error("The account is suspended, banned or inactive."),
+            429: error("Too many attempts (`locked`); see `Retry-After`."),
         },
         examples=LOGIN_EXAMPLES,
     )
@@ -224,8 +213,7 @@ class RefreshAPIView(PublicAuthView):
         request=RefreshInputSerializer,
         responses={
             200: TokenPairSerializer,
-            400: INVALID_INPUT,
-            401: OpenApiResponse(ErrorSerializer, description="Unknown, used or expired refresh token."),
+            401: error("Unknown, used or expired refresh token (`token_invalid`): sign in again."),
         },
     )
     def post(self, request):
@@ -255,7 +243,7 @@ class LogoutAPIView(ApiView):
         tags=["auth"],
         summary="Sign out: end this token's session",
         request=None,
-        responses={204: None, 401: NOT_SIGNED_IN},
+        responses={204: None},
     )
     def post(self, request):
         api_session_end(access=request.auth)
@@ -272,7 +260,7 @@ class MeAPIView(ApiView):
         summary="Change name or phone",
         description="Only the fields sent change. A new phone number is unverified until its code is confirmed.",
         request=ProfileUpdateInputSerializer,
-        responses={200: ProfileSerializer, 400: INVALID_INPUT},
+        responses={200: ProfileSerializer},
     )
     def patch(self, request):
         data = validated(ProfileUpdateInputSerializer, request.data, partial=True)
@@ -287,7 +275,7 @@ class AvatarAPIView(ApiView):
         summary="Upload a profile picture",
         description="Stored as a 512px square with a 128px thumbnail; the previous picture is removed.",
         request={"multipart/form-data": AvatarInputSerializer},
-        responses={200: ProfileSerializer, 400: INVALID_INPUT},
+        responses={200: ProfileSerializer},
     )
     def post(self, request):
         data = validated(AvatarInputSerializer, request.data)
@@ -300,7 +288,7 @@ class EmailVerificationSendAPIView(ApiView):
         summary="Send the email verification link again",
         description="400 when the email is already confirmed (nothing is sent).",
         request=None,
-        responses={202: DetailSerializer, 400: INVALID_INPUT},
+        responses={202: DetailSerializer, 400: INVALID, 429: RATE_LIMITED},
     )
     def post(self, request):
         email_verification_send(user=request.user, request=request)
@@ -314,7 +302,7 @@ class PhoneVerificationSendAPIView(ApiView):
         description="The code is valid for 10 minutes; a new one can be asked for once a minute. "
         "400 when there is no phone, it is already confirmed, or a code was just sent.",
         request=None,
-        responses={202: DetailSerializer, 400: INVALID_INPUT},
+        responses={202: DetailSerializer, 400: INVALID, 429: RATE_LIMITED},
     )
     def post(self, request):
         phone_verification_send(user=request.user)
@@ -326,7 +314,7 @@ class PhoneVerificationConfirmAPIView(ApiView):
     @me_schema(
         summary="Confirm the phone with the texted code",
         request=PhoneVerifyInputSerializer,
-        responses={200: ProfileSerializer, 400: INVALID_INPUT},
+        responses={200: ProfileSerializer, 429: RATE_LIMITED},
     )
     def post(self, request):
         data = validated(PhoneVerifyInputSerializer, request.data)
@@ -337,32 +325,32 @@ class PhoneVerificationConfirmAPIView(ApiView):
 # --- addresses ------------------------------------------------------------------------------
 @extend_schema_view(
     list=me_schema(summary="The caller's addresses", responses={200: AddressSerializer(many=True)}),
-    retrieve=me_schema(summary="One address", responses={200: AddressSerializer, 404: NOT_FOUND}),
+    retrieve=me_schema(summary="One address", responses={200: AddressSerializer}),
     create=me_schema(
         summary="Add an address",
         description="The first address of a type becomes its default; `is_default: true` moves the default here.",
         request=AddressInputSerializer,
-        responses={201: AddressSerializer, 400: INVALID_INPUT},
+        responses={201: AddressSerializer},
     ),
     update=me_schema(
         summary="Replace an address",
         request=AddressInputSerializer,
-        responses={200: AddressSerializer, 400: INVALID_INPUT, 404: NOT_FOUND},
+        responses={200: AddressSerializer},
     ),
     partial_update=me_schema(
         summary="Change some fields of an address",
         request=AddressInputSerializer,
-        responses={200: AddressSerializer, 400: INVALID_INPUT, 404: NOT_FOUND},
+        responses={200: AddressSerializer},
     ),
     destroy=me_schema(
         summary="Delete an address",
         description="If it was the default, the most recently changed other address of its type becomes the default.",
-        responses={204: None, 404: NOT_FOUND},
+        responses={204: None},
     ),
     make_default=me_schema(
         summary="Make this the default address of its type",
         request=None,
-        responses={200: AddressSerializer, 404: NOT_FOUND},
+        responses={200: AddressSerializer},
     ),
 )
 class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
@@ -413,7 +401,7 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
     destroy=me_schema(
         summary="End a session",
         description="Its tokens (or its browser sign-in) stop working at once.",
-        responses={204: None, 404: NOT_FOUND},
+        responses={204: None},
     ),
 )
 class SessionViewSet(mixins.ListModelMixin, ApiViewSet):

@@ -3,8 +3,7 @@ for sellers (``/api/v1/seller/products/``). Lists come from the same selectors a
 writes go through ``catalog.services``; another seller's product is a 404."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,6 +16,7 @@ from catalog import search as catalog_search
 from catalog import selectors, services
 from catalog.models import Product, ProductAttribute, ProductImage, ProductVariant
 from gogomarket.core.api.parsers import JSONParser
+from gogomarket.core.api.schema import INVALID, error
 from gogomarket.core.api.validation import validated
 
 from .filters import ProductFilterSet
@@ -38,7 +38,6 @@ from .serializers import (
 )
 
 MAX_PAGE_SIZE = 100
-INVALID = OpenApiResponse(response=OpenApiTypes.OBJECT, description="`{field: [messages]}`; nothing was changed.")
 
 
 def _positive_int(value, default, name, maximum=None):
@@ -139,7 +138,7 @@ class ProductDetailAPIView(APIView):
         tags=["catalog"],
         summary="One product",
         description="With its pictures, live variants (each with its price) and attributes.",
-        responses={200: ProductDetailSerializer, 404: OpenApiResponse(description="Not on sale.")},
+        responses={200: ProductDetailSerializer, 404: error("Not on sale (`not_found`).")},
     )
     def get(self, request, product_id):
         product = _product_for_buyer(product_id)
@@ -261,7 +260,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @seller_schema(
         summary="Order the pictures", request=ImageOrderInputSerializer, responses={200: ImageSerializer(many=True)}
     )
-    @action(detail=True, methods=["post"], url_path="images/reorder")
+    @action(detail=True, methods=["post"], url_path="images/reorder", pagination_class=None)
     def image_reorder(self, request, pk=None):
         product = self.get_object()
         data = validated(ImageOrderInputSerializer, request.data)

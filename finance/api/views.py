@@ -7,8 +7,7 @@ seller's payout or bank account is a 404, never a 403."""
 from contextlib import contextmanager
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -16,7 +15,6 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import ErrorSerializer
 from accounts.enums import UserRole
 from finance.enums import TransactionType
 from finance.models import BankAccount, Payout, WalletTransaction
@@ -36,6 +34,7 @@ from finance.services.payouts import (
     payout_cancel,
     payout_request,
 )
+from gogomarket.core.api.schema import INVALID, ValidationErrorSerializer, error
 from gogomarket.core.api.validation import validated
 from gogomarket.core.services import IdempotencyConflict
 
@@ -55,14 +54,10 @@ from .serializers import (
 # Where the card provider sends the buyer back after a top-up: the wallet page.
 WALLET_PAGE = "/wallet/"
 
-INVALID = OpenApiResponse(response=OpenApiTypes.OBJECT, description="`{field: [messages]}`; nothing was changed.")
-CONFLICT = OpenApiResponse(
-    response=OpenApiTypes.OBJECT,
-    description='`{"idempotency_key": [message]}`: the key was used before for a different request.',
+CONFLICT = error(
+    '`{"idempotency_key": [message]}`: the key was used before for a different request.', ValidationErrorSerializer
 )
-NOT_SIGNED_IN = OpenApiResponse(response=ErrorSerializer, description="Missing, expired or revoked access token.")
-NOT_A_SELLER = OpenApiResponse(response=ErrorSerializer, description="Only seller accounts may do this.")
-NOT_FOUND = OpenApiResponse(response=ErrorSerializer, description="Not one of the caller's.")
+NOT_A_SELLER = error("Only seller accounts may do this (`permission_denied`).")
 
 
 def idempotency_header(what):
@@ -100,13 +95,11 @@ class IsSeller(BasePermission):
 
 
 def wallet_schema(*, summary, responses, **kwargs):
-    return extend_schema(tags=["wallet"], summary=summary, responses={**responses, 401: NOT_SIGNED_IN}, **kwargs)
+    return extend_schema(tags=["wallet"], summary=summary, responses=responses, **kwargs)
 
 
 def seller_schema(*, summary, responses, **kwargs):
-    return extend_schema(
-        tags=["seller"], summary=summary, responses={**responses, 401: NOT_SIGNED_IN, 403: NOT_A_SELLER}, **kwargs
-    )
+    return extend_schema(tags=["seller"], summary=summary, responses={**responses, 403: NOT_A_SELLER}, **kwargs)
 
 
 # --- wallet ---------------------------------------------------------------------------------------
@@ -195,7 +188,7 @@ class SellerBalanceAPIView(APIView):
     list=seller_schema(
         summary="My payouts", description="Newest first, 20 per page.", responses={200: PayoutSerializer(many=True)}
     ),
-    retrieve=seller_schema(summary="One of my payouts", responses={200: PayoutSerializer, 404: NOT_FOUND}),
+    retrieve=seller_schema(summary="One of my payouts", responses={200: PayoutSerializer}),
     create=seller_schema(
         summary="Ask for a payout",
         description=(
@@ -211,7 +204,7 @@ class SellerBalanceAPIView(APIView):
         summary="Cancel a payout that has not started",
         description="The held amount comes back to the wallet.",
         request=None,
-        responses={200: PayoutSerializer, 400: INVALID, 404: NOT_FOUND},
+        responses={200: PayoutSerializer, 400: INVALID},
     ),
 )
 class SellerPayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -258,7 +251,7 @@ class SellerPayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         description="The default first. Numbers are shown masked only.",
         responses={200: BankAccountSerializer(many=True)},
     ),
-    retrieve=seller_schema(summary="One of my bank accounts", responses={200: BankAccountSerializer, 404: NOT_FOUND}),
+    retrieve=seller_schema(summary="One of my bank accounts", responses={200: BankAccountSerializer}),
     create=seller_schema(
         summary="Add a bank account",
         description="Unverified until staff check it: payouts go to verified accounts only. The first "
@@ -269,12 +262,12 @@ class SellerPayoutViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     destroy=seller_schema(
         summary="Remove a bank account",
         description="Refused (400) while a payout to it is on its way.",
-        responses={204: None, 400: INVALID, 404: NOT_FOUND},
+        responses={204: None, 400: INVALID},
     ),
     make_default=seller_schema(
         summary="Make this my default bank account",
         request=None,
-        responses={200: BankAccountSerializer, 404: NOT_FOUND},
+        responses={200: BankAccountSerializer},
     ),
 )
 class SellerBankAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

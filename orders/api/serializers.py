@@ -152,6 +152,15 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
+class OrderPageSerializer(serializers.Serializer):
+    """A page of ``GET /orders/``: 20 orders, newest first."""
+
+    count = serializers.IntegerField(help_text="Orders in all pages.")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = OrderSerializer(many=True)
+
+
 class OrderDetailSerializer(OrderSerializer):
     history = HistorySerializer(many=True, source="status_history")
     tracking = TrackingSerializer(many=True)

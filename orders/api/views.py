@@ -5,14 +5,14 @@ cart, their orders as buyer, seller or courier; another person's order is a 404.
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.enums import UserRole
+from gogomarket.core.api.schema import INVALID, ValidationErrorSerializer, error
 from gogomarket.core.api.validation import validated
 from orders import selectors, services
 from orders.enums import OrderStatus
@@ -26,11 +26,14 @@ from .serializers import (
     CheckoutInputSerializer,
     CheckoutPlanSerializer,
     OrderDetailSerializer,
+    OrderPageSerializer,
     OrderSerializer,
     TransitionInputSerializer,
 )
 
-INVALID = OpenApiResponse(response=OpenApiTypes.OBJECT, description="`{field: [messages]}`; nothing was changed.")
+CONFLICT = error(
+    '`{"idempotency_key": [message]}`: the key was used before for a different request.', ValidationErrorSerializer
+)
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
     str,
@@ -88,7 +91,7 @@ class CartItemAPIView(APIView):
         tags=["cart"],
         summary="Change a line's quantity",
         request=CartQuantityInputSerializer,
-        responses={200: CartSerializer, 400: INVALID, 404: None},
+        responses={200: CartSerializer, 400: INVALID},
     )
     def patch(self, request, item_id):
         cart = self._cart(request)
@@ -99,7 +102,7 @@ class CartItemAPIView(APIView):
             raise exceptions.NotFound() from None
         return _cart_answer(cart)
 
-    @extend_schema(tags=["cart"], summary="Remove a line", responses={200: CartSerializer, 404: None})
+    @extend_schema(tags=["cart"], summary="Remove a line", responses={200: CartSerializer})
     def delete(self, request, item_id):
         cart = self._cart(request)
         try:
@@ -135,7 +138,7 @@ class CheckoutAPIView(APIView):
         ),
         parameters=[IDEMPOTENCY_HEADER],
         request=CheckoutInputSerializer,
-        responses={201: OrderSerializer(many=True), 200: OrderSerializer(many=True), 400: INVALID, 409: INVALID},
+        responses={201: OrderSerializer(many=True), 200: OrderSerializer(many=True), 400: INVALID, 409: CONFLICT},
     )
     def post(self, request):
         data = validated(CheckoutInputSerializer, request.data)
@@ -175,11 +178,12 @@ class OrderListAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
+        operation_id="orders_list",
         tags=["orders"],
         summary="My orders",
         description="As buyer, seller or courier; newest first, 20 per page.",
         parameters=ORDER_LIST_PARAMETERS,
-        responses={200: OrderSerializer(many=True), 400: INVALID},
+        responses={200: OrderPageSerializer, 400: INVALID},
     )
     def get(self, request):
         user, params = request.user, request.query_params
@@ -224,7 +228,7 @@ class OrderListAPIView(APIView):
 class OrderDetailAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(tags=["orders"], summary="One of my orders", responses={200: OrderDetailSerializer, 404: None})
+    @extend_schema(tags=["orders"], summary="One of my orders", responses={200: OrderDetailSerializer})
     def get(self, request, order_id):
         order = _order_or_404(request.user, order_id)
         return Response(OrderDetailSerializer(order, context={"request": request}).data)
@@ -255,7 +259,7 @@ class OrderTransitionAPIView(APIView):
             "pick_up, start_delivery, deliver, fail_attempt). Couriers may send their position."
         ),
         request=TransitionInputSerializer,
-        responses={200: OrderDetailSerializer, 400: INVALID, 404: None},
+        responses={200: OrderDetailSerializer, 400: INVALID},
     )
     def post(self, request, order_id):
         order = _order_or_404(request.user, order_id)

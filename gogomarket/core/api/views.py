@@ -1,3 +1,6 @@
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -22,3 +25,11 @@ class PublicSettingListAPIView(ListAPIView):
 
     def get_queryset(self):
         return public_settings()
+
+
+def not_found(request, exception=None):
+    """The 404 of an address no route matches: JSON under /api/ (``{"detail", "code"}``, as the
+    API's own 404s), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)
