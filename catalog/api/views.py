@@ -270,7 +270,9 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         images = ProductImage.objects.filter(product=product).order_by("sort_order", "id")
         return Response(ImageSerializer(images, many=True).data)
 
-    @seller_schema(summary="Make a picture the primary one", request=None, responses={200: ImageSerializer})
+    @seller_schema(
+        summary="Make a picture the primary one", request=None, responses={200: ImageSerializer, 400: INVALID}
+    )
     @action(detail=True, methods=["post"], url_path="images/<int:image_id>/primary")
     def image_primary(self, request, pk=None, image_id=None):
         product = self.get_object()
@@ -279,7 +281,7 @@ class SellerProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         )
         return Response(ImageSerializer(image).data)
 
-    @seller_schema(summary="Remove a picture", request=None, responses={204: None})
+    @seller_schema(summary="Remove a picture", request=None, responses={204: None, 400: INVALID})
     @action(detail=True, methods=["delete"], url_path="images/<int:image_id>")
     def image_delete(self, request, pk=None, image_id=None):
         product = self.get_object()
