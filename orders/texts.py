@@ -8,5 +8,3 @@ from gogomarket.core.texts import define
 
 PLACED = define("orders.placed", _("Order placed."))
 COURIER_ASSIGNED = define("orders.courier_assigned", _("Courier assigned: %(name)s."))
-PAID_ON_DELIVERY = define("orders.paid_on_delivery", _("Paid to the courier on delivery."))
-REFUNDED = define("orders.refunded", _("Refunded."))

@@ -27,7 +27,7 @@ def test_unknown_kinds_and_old_parameters_never_break_a_page():
 
 def test_a_kind_is_defined_once():
     import pytest
-    from django.utils.translation import gettext_lazy
+    from django.utils.functional import lazystr
 
     with pytest.raises(ValueError):
-        texts.define(order_texts.PLACED.kind, gettext_lazy("Something else."))
+        texts.define(order_texts.PLACED.kind, lazystr("Something else."))
