@@ -55,3 +55,40 @@ def test_the_domain_import_graph_between_apps_has_no_cycle():
         bottom = {a for a in remaining if not any(x == a and y in remaining for x, y in edges)}
         assert bottom, f"a cycle among {sorted(remaining)}"
         remaining -= bottom
+
+
+def test_each_table_is_written_by_its_own_app():
+    """Stock is written by catalog (checkout calls catalog.services.stock_take), an order's payment
+    state by orders (finance calls order_payment_record), and so on: no module of one app calls a
+    write (`create`, `update`, `delete` ...) on another app's model manager. Demo data and
+    benchmarks, which fill every table, are left out, as are tests and migrations."""
+    import ast
+
+    from django.apps import apps as registry
+
+    app_names = ["gogomarket.core", "accounts", "catalog", "delivery", "orders", "finance", "notifications", "reviews",
+                 "promotions", "disputes", "chat", "social", "analytics"]  # fmt: skip
+    owner = {}
+    for model in registry.get_models():
+        app = model.__module__.rsplit(".models", 1)[0]
+        if app in app_names:
+            owner[model.__name__] = app
+    writes = {"update", "create", "bulk_create", "bulk_update", "delete", "get_or_create", "update_or_create"}
+    skipped = {"migrations", "tests", "__pycache__"}
+    found = []
+    for app in app_names:
+        folder = ROOT / app.replace(".", "/")
+        for path in folder.rglob("*.py"):
+            if skipped & set(path.relative_to(folder).parts):
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not (
+                    isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writes
+                ):
+                    continue
+                base = node.func.value
+                while isinstance(base, ast.Call | ast.Attribute):
+                    base = base.func if isinstance(base, ast.Call) else base.value
+                if isinstance(base, ast.Name) and owner.get(base.id, app) != app:
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} writes {base.id}")
+    assert found == []

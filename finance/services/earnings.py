@@ -73,6 +73,7 @@ def commission_record(*, order):
     (``orders.hooks.order_delivered``), and by ``earnings_release`` for a delivered order that
     has none (a listener lost to a crash): a commission is never missed, never recorded twice."""
     from orders.enums import OrderStatus
+    from orders.services.payment_state import order_commission_set
 
     with transaction.atomic():
         order = type(order).objects.select_for_update().get(pk=order.pk)
@@ -90,9 +91,7 @@ def commission_record(*, order):
             order_amount=order.total_amount,
             status=CommissionStatus.PENDING,
         )
-        if order.commission_amount != amount:
-            type(order).objects.filter(pk=order.pk).update(commission_amount=amount)
-            order.commission_amount = amount
+        order_commission_set(order=order, amount=amount)  # orders writes its own row
     return commission
 
 

@@ -1,4 +1,5 @@
-"""The one writer of an order's payment state.
+"""The one writer of an order's money state: its payment status (``order_payment_record``) and
+the commission it carries (``order_commission_set``).
 
 Every change of ``orders.payment_status`` goes through ``order_payment_record``: the payment
 handlers of finance (wallet, card, bank transfer) call it when money arrives or goes back, and the
@@ -33,4 +34,14 @@ def order_payment_record(*, order, payment_status, text=None, actor=None, histor
         )  # fmt: skip
     if payment_status == PaymentStatus.PAID and old != PaymentStatus.PAID:
         hooks.order_paid.fire(order_id=order.pk)
+    return order
+
+
+def order_commission_set(*, order, amount):
+    """The platform's commission on ``order`` as finance recorded it at delivery (the same rule
+    checkout quoted; a rate changed since makes them differ). Called inside finance's transaction,
+    with the order row locked there."""
+    if order.commission_amount != amount:
+        Order.objects.filter(pk=order.pk).update(commission_amount=amount, updated_at=timezone.now())
+        order.commission_amount = amount
     return order
