@@ -54,6 +54,9 @@ class WalletSerializer(serializers.Serializer):
 
 class WalletTransactionSerializer(serializers.ModelSerializer):
     type = TransactionTypeField(read_only=True)
+    description = serializers.CharField(
+        source="text", read_only=True, help_text="The statement line, in the language of the request."
+    )
 
     class Meta:
         model = WalletTransaction

@@ -99,3 +99,22 @@ def test_a_wallet_refund_statement_line_is_in_the_readers_language():
     assert english == f"Refund of order {order.order_number}"
     assert order.order_number in uzbek and uzbek != english
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+
+
+def test_the_wallet_page_and_api_show_a_statement_line_in_the_readers_language():
+    from tests.helpers import api_client_for, page_client_for
+
+    staff = StaffFactory(role_type=AdminRoleType.SUPER_ADMIN)
+    order = OrderFactory(payment_method=PaymentMethod.CASH, delivered=True, payment_status=PaymentStatus.PAID)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        order_services.order_transition(order=order, action="refund", actor=staff, note="Broken")
+    with translation.override("ru"):
+        russian = f"Возврат средств за заказ {order.order_number}"
+        assert WalletTransaction.objects.get(wallet__user=order.buyer).text == russian
+
+    page = page_client_for(order.buyer).get("/wallet/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert russian in page.content.decode()
+
+    api = api_client_for(order.buyer)
+    (line,) = api.get("/api/v1/wallet/transactions/", HTTP_ACCEPT_LANGUAGE="ru").json()["results"]
+    assert line["description"] == russian
