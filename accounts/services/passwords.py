@@ -21,6 +21,12 @@ def password_change(*, user, old_password, new_password, keep_session=None, requ
     """Change a password knowing the old one; every other session of the user ends."""
     if not user.check_password(old_password or ""):
         raise ValidationError({"old_password": _("Your old password was entered incorrectly.")})
+    return _password_set(user, new_password, keep_session=keep_session, action="user.password_change", request=request)
+
+
+def _password_set(user, new_password, *, keep_session, action, request):
+    """The new password (validated), the other sessions ended, announced and audited; the device
+    that set it gets a new device token (the new password forgets every old one)."""
     try:
         validate_password(new_password, user)
     except ValidationError as error:
@@ -29,8 +35,8 @@ def password_change(*, user, old_password, new_password, keep_session=None, requ
     user.save(update_fields=["password", "updated_at"])
     sessions_revoke_all(user=user, keep=keep_session, request=request)
     hooks.password_changed.fire(user_id=user.pk)
-    audit_log_write(actor=user, action="user.password_change", entity_type="user", entity_id=user.pk, request=request)
-    known_device_remember(request, user)  # the new password forgets every device token: this one gets a new one
+    audit_log_write(actor=user, action=action, entity_type="user", entity_id=user.pk, request=request)
+    known_device_remember(request, user)
     return user
 
 
@@ -53,14 +59,4 @@ def password_reset_complete(*, user, new_password, request=None):
     """Set a new password through a reset link; every session of the user ends. The device that
     set it (the reset link proved the mailbox) becomes a known device of the account, so the owner
     can sign in even while strangers' guesses hold up new devices."""
-    try:
-        validate_password(new_password, user)
-    except ValidationError as error:
-        raise ValidationError({"new_password": error.messages}) from error
-    user.set_password(new_password)
-    user.save(update_fields=["password", "updated_at"])
-    sessions_revoke_all(user=user, request=request)
-    hooks.password_changed.fire(user_id=user.pk)
-    audit_log_write(actor=user, action="user.password_reset", entity_type="user", entity_id=user.pk, request=request)
-    known_device_remember(request, user)
-    return user
+    return _password_set(user, new_password, keep_session=None, action="user.password_reset", request=request)
