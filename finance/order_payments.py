@@ -39,10 +39,10 @@ from orders.services.payment_state import order_payment_record
 from . import texts
 from .enums import CommissionStatus, TransactionType
 from .models import Commission, Payment, PaymentPurpose, PaymentState
+from .selectors import payment_for_order
 from .services.ledger import InsufficientFunds, wallet_for, wallet_post
 from .services.payments import (
     orders_payment_start,
-    payment_for_order,
     payment_page_url,
     payment_refund,
     payments_pending_cancel_for,

@@ -4,10 +4,20 @@ first, with what each list shows fetched in the same query."""
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum
 
 from .enums import CommissionStatus, TransactionType
-from .models import BankAccount, Commission, Payout, Wallet, WalletTransaction
+from .models import (
+    BankAccount,
+    Commission,
+    Payment,
+    PaymentOrder,
+    PaymentPurpose,
+    PaymentState,
+    Payout,
+    Wallet,
+    WalletTransaction,
+)
 
 
 def wallet_transactions_of(user, *, type=None):
@@ -83,3 +93,24 @@ def seller_balances(seller):
         total=Sum(F("order_amount") - F("commission_amount"))
     )["total"] or Decimal("0")
     return balance, pending
+
+
+def payment_for_order(order):
+    """The card payment that paid ``order``, if any: the one that recorded paying it (else, for
+    older rows, the latest one still holding the order's amount). An order can be in two
+    succeeded payments (its checkout's, and a "pay now" one made while the first was still open);
+    the one that came second was refunded at once, so it is not the one to refund from."""
+    paid_it = PaymentOrder.objects.filter(payment=OuterRef("pk"), order_id=order.pk, paid_at__isnull=False)
+    payments = list(
+        Payment.objects.filter(
+            user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_links__order_id=order.pk,
+            state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
+        ).annotate(paid_it=Exists(paid_it)).order_by("-pk")
+    )  # fmt: skip
+    for payment in payments:
+        if payment.paid_it:
+            return payment  # the one that paid it
+    for payment in payments:  # payments recorded before they kept what they paid: the latest holding enough
+        if payment.amount - payment.refunded_amount >= order.total_amount:
+            return payment
+    return payments[0] if payments else None

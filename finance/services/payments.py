@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -429,24 +429,3 @@ def payments_pending_cancel_for(order):
         )  # fmt: skip
         done += 1
     return done
-
-
-def payment_for_order(order):
-    """The card payment that paid ``order``, if any: the one that recorded paying it (else, for
-    older rows, the latest one still holding the order's amount). An order can be in two
-    succeeded payments (its checkout's, and a "pay now" one made while the first was still open);
-    the one that came second was refunded at once, so it is not the one to refund from."""
-    paid_it = PaymentOrder.objects.filter(payment=OuterRef("pk"), order_id=order.pk, paid_at__isnull=False)
-    payments = list(
-        Payment.objects.filter(
-            user_id=order.buyer_id, purpose=PaymentPurpose.ORDERS, order_links__order_id=order.pk,
-            state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
-        ).annotate(paid_it=Exists(paid_it)).order_by("-pk")
-    )  # fmt: skip
-    for payment in payments:
-        if payment.paid_it:
-            return payment  # the one that paid it
-    for payment in payments:  # payments recorded before they kept what they paid: the latest holding enough
-        if payment.amount - payment.refunded_amount >= order.total_amount:
-            return payment
-    return payments[0] if payments else None

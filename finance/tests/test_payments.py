@@ -27,11 +27,11 @@ from finance.enums import TransactionType
 from finance.models import Payment, PaymentPurpose, PaymentRefund, PaymentState, RefundState, Wallet, WalletTransaction
 from finance.order_payments import bank_transfer_confirm
 from finance.providers import CallbackInvalid, RefundResult, SandboxPaymentProvider
+from finance.selectors import payment_for_order
 from finance.services.ledger import ledger_check, wallet_for, wallet_post
 from finance.services.payments import (
     card_payment_resume,
     payment_callback,
-    payment_for_order,
     payment_refund,
     refund_send,
     refund_send_again,
